@@ -1,0 +1,181 @@
+"""The `corpuskit` command: build, contrast, kwic, frames, evaluate.
+
+Exit codes (DESIGN.md): 0 all inputs read; 3 built but some inputs skipped; 2 usage error;
+1 nothing could be built. Errors are one line on stderr; set CORPUSKIT_DEBUG=1 for a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+from corpuskit import __version__
+from corpuskit.errors import CorpuskitError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_SKIPPED = 0, 1, 2, 3
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="corpuskit", description="Who says what, and how they frame it: tables, speakers, frames."
+    )
+    parser.add_argument("--version", action="version", version=f"corpuskit {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    b = sub.add_parser("build", help="read documents and write the Parquet tables + manifest.json")
+    b.add_argument("inputs", nargs="+", metavar="INPUT", help="files, folders or globs")
+    b.add_argument("--out", required=True, metavar="DIR", help="output folder (replaced atomically)")
+    b.add_argument("--frames", metavar="FILE", help="frame dictionary (.yaml or LIWC .dic)")
+    b.add_argument("--speakers", metavar="FILE", help="speaker metadata (.csv or .yaml)")
+    b.add_argument("--frame-model", metavar="MODEL", help="apply a model from `frames train`")
+    b.add_argument("--jobs", type=int, default=1, metavar="N", help="worker processes (default 1)")
+    b.add_argument("--seed", type=int, default=0, help="seed of the bootstrap intervals")
+    b.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+
+    c = sub.add_parser("contrast", help="terms that distinguish two groups (log-odds, Dirichlet prior)")
+    c.add_argument("dir", metavar="DIR", help="a folder written by `corpuskit build`")
+    c.add_argument("--by", required=True, metavar="COLUMN", help="speakers or documents column")
+    c.add_argument("--groups", nargs="+", required=True, metavar="G", help="group A and group B")
+    c.add_argument("--out", metavar="FILE.csv", help="write all terms as CSV (else print the top)")
+    c.add_argument("--ngram", type=int, default=1, choices=(1, 2), help="up to bigrams with 2")
+    c.add_argument("--min-count", type=int, default=2, help="minimum total count of a term")
+    c.add_argument("--top", type=int, default=20, help="terms per side to print")
+
+    k = sub.add_parser("kwic", help="keyword in context, with speaker")
+    k.add_argument("dir", metavar="DIR")
+    k.add_argument("pattern", metavar="PATTERN", help="a word, phrase or `*` wildcard (defen*)")
+    k.add_argument("--window", type=int, default=8, metavar="N", help="words each side")
+
+    f = sub.add_parser("frames", help="supervised frame classifier: cv, train")
+    fsub = f.add_subparsers(dest="frames_command", required=True, metavar="ACTION")
+    for name, helptext in (("cv", "cross-validate"), ("train", "train and save a model")):
+        a = fsub.add_parser(name, help=helptext)
+        a.add_argument("data", metavar="DATA.csv")
+        a.add_argument("--text", required=True, metavar="COL")
+        a.add_argument("--label", required=True, metavar="COL")
+        a.add_argument("--seed", type=int, default=0)
+        if name == "cv":
+            a.add_argument("--folds", type=int, default=5, metavar="K")
+            a.add_argument("--confusion", metavar="FILE.png", help="write a confusion matrix figure")
+        else:
+            a.add_argument("--out", required=True, metavar="MODEL")
+
+    e = sub.add_parser("evaluate", help="score quote and speaker extraction against annotations")
+    e.add_argument("gold", metavar="GOLD", help="annotation file or folder (see docs/evaluation)")
+    e.add_argument("--out", metavar="DIR", help="write scores and per-item errors here")
+    return parser
+
+
+def _build(args) -> int:
+    from corpuskit.pipeline import Settings, build
+
+    settings = Settings(
+        frames=args.frames,
+        speakers=args.speakers,
+        frame_model=args.frame_model,
+        seed=args.seed,
+        jobs=max(1, args.jobs),
+        progress=not args.no_progress,
+    )
+    corpus = build(args.inputs, settings)
+    corpus.to_parquet(args.out)
+    skipped = 0
+    for entry in corpus.manifest["inputs"]:
+        for warning in entry.get("warnings") or []:
+            print(f"corpuskit: warning: {entry['path']}: {warning}", file=sys.stderr)
+        if entry["status"] != "ok":
+            skipped += 1
+            print(f"corpuskit: skipped {entry['path']}: {entry['reason']}", file=sys.stderr)
+    n_docs = len(corpus.documents)
+    print(
+        f"corpuskit: {n_docs} documents, {len(corpus.quotes)} quotes, "
+        f"{len(corpus.speakers)} speakers -> {args.out}"
+        + (f" ({skipped} input(s) skipped)" if skipped else ""),
+        file=sys.stderr,
+    )
+    return EXIT_SKIPPED if skipped else EXIT_OK
+
+
+def _load(path: str):
+    from corpuskit.corpus import Corpus
+    from corpuskit.errors import UsageError
+
+    try:
+        return Corpus.from_parquet(path)
+    except FileNotFoundError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _contrast(args) -> int:
+    from corpuskit.contrast import contrast
+
+    table = contrast(
+        _load(args.dir), by=args.by, groups=args.groups, ngram=args.ngram, min_count=args.min_count
+    )
+    if args.out:
+        table.to_csv(args.out, index=False)
+    else:
+        top = args.top
+        shown = table if len(table) <= 2 * top else table.iloc[list(range(top)) + list(range(-top, 0))]
+        print(shown.to_string(index=False))
+    return EXIT_OK
+
+
+def _kwic(args) -> int:
+    from corpuskit.kwic import kwic
+
+    table = kwic(_load(args.dir), args.pattern, window=args.window)
+    if table.empty:
+        print(f"no match for {args.pattern!r}", file=sys.stderr)
+        return EXIT_OK
+    print(table.to_string(index=False))
+    return EXIT_OK
+
+
+def _frames(args) -> int:
+    from corpuskit import classify
+
+    if args.frames_command == "cv":
+        result = classify.cross_validate_csv(
+            args.data, text=args.text, label=args.label, folds=args.folds, seed=args.seed,
+            confusion=args.confusion,
+        )
+    else:
+        result = classify.train_csv(args.data, text=args.text, label=args.label, out=args.out, seed=args.seed)
+    print(json.dumps(result, sort_keys=True))
+    return EXIT_OK
+
+
+def _evaluate(args) -> int:
+    from corpuskit.evaluate import evaluate
+
+    result = evaluate(args.gold, out=args.out)
+    print(json.dumps(result, sort_keys=True))
+    return EXIT_OK
+
+
+COMMANDS = {"build": _build, "contrast": _contrast, "kwic": _kwic, "frames": _frames, "evaluate": _evaluate}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    args = _parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except CorpuskitError as exc:
+        print(f"corpuskit: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("corpuskit: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug or an unforeseen input: one line, never a traceback
+        if os.environ.get("CORPUSKIT_DEBUG"):
+            raise
+        print(f"corpuskit: error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,285 @@
+"""The build pipeline: read -> segment -> quotes -> speakers -> features, per file then per corpus.
+
+Per-file work (`process_file`) is independent and runs in any order or process; corpus-level
+work (`assemble`) merges speakers across documents and scores them. Both are pure functions
+of their inputs and the settings, so any engine gives the same tables.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from corpuskit import __version__, schema, segment
+from corpuskit.errors import BuildError, UsageError
+from corpuskit.text import count_words
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Build settings; every field is recorded in the manifest."""
+
+    frames: str | None = None  # frame dictionary (.yaml/.dic); None = built-in use-of-force
+    speakers: str | None = None  # speaker metadata file (.csv/.yaml) to fix or enrich speakers
+    frame_model: str | None = None  # a model saved by `corpuskit frames train`
+    seed: int = 0  # seed of every bootstrap interval
+    n_boot: int = 1000  # bootstrap resamples per interval
+    jobs: int = 1  # worker processes for the per-file stage
+    progress: bool = True  # progress bar on stderr for long builds
+
+
+@dataclass
+class FileResult:
+    """What one input file contributes: its manifest entry and its rows per table."""
+
+    entry: dict
+    rows: dict[str, list[dict]] = field(default_factory=dict)
+
+
+ROW_TABLES = ("documents", "paragraphs", "sentences", "quotes", "entities", "frame_evidence")
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+@lru_cache(maxsize=8)
+def load_dictionary(path: str | None):
+    """The frame dictionary for `path` (built-in when None), loaded once per process."""
+    from corpuskit.frames import FrameDictionary
+
+    return FrameDictionary.load(path)
+
+
+def process_document(doc: dict, dictionary) -> dict[str, list[dict]]:
+    """Segment one document, find its quotes and score its sentences and quotes."""
+    from corpuskit import quotes as quotes_stage
+    from corpuskit import sentiment
+
+    doc_id, text = doc["doc_id"], doc["text"]
+    paras = segment.paragraphs(text)
+    sents = segment.sentences(text, paras)
+    sent_scores = sentiment.score([text[s:e] for _, s, e in sents])
+    out: dict[str, list[dict]] = {t: [] for t in ROW_TABLES}
+    out["paragraphs"] = [
+        {
+            "doc_id": doc_id,
+            "paragraph": i,
+            "text": text[s:e],
+            "start": s,
+            "end": e,
+            "is_heading": h,
+        }
+        for i, (s, e, h) in enumerate(paras)
+    ]
+    counters: dict[int, int] = {}
+    for (p, s, e), score in zip(sents, sent_scores, strict=True):
+        n = counters.get(p, 0)
+        counters[p] = n + 1
+        out["sentences"].append(
+            {
+                "doc_id": doc_id,
+                "paragraph": p,
+                "sentence": n,
+                "text": text[s:e],
+                "start": s,
+                "end": e,
+                "sentiment": score,
+            }
+        )
+    quote_rows, entity_rows = quotes_stage.extract(text, paras, doc.get("meta", {}))
+    quote_scores = sentiment.score([text[q["start"] : q["end"]] for q in quote_rows])
+    for i, (q, score) in enumerate(zip(quote_rows, quote_scores, strict=True)):
+        qid = f"{doc_id}#q{i}"
+        q_text = text[q["start"] : q["end"]]
+        q.update(
+            doc_id=doc_id, quote_id=qid, text=q_text, n_words=count_words(q_text), sentiment=score
+        )
+        for m in dictionary.find(q_text):
+            out["frame_evidence"].append(
+                {
+                    "doc_id": doc_id,
+                    "quote_id": qid,
+                    "frame": m["frame"],
+                    "term": m["term"],
+                    "match": m["match"],
+                    "start": q["start"] + m["start"],
+                    "end": q["start"] + m["end"],
+                    "rejected": m["rejected"],
+                }
+            )
+    out["quotes"] = quote_rows
+    out["entities"] = [dict(e, doc_id=doc_id) for e in entity_rows]
+    return out
+
+
+def process_file(path: Path, root: Path, doc_prefix: str, sha: str, settings: Settings) -> FileResult:
+    """Read one file and process each of its documents; never raises for bad input."""
+    from corpuskit import readers as read_stage
+
+    entry, docs = read_stage.read_file(path, root, doc_prefix)
+    entry["sha256"] = sha
+    result = FileResult(entry=entry, rows={t: [] for t in ROW_TABLES})
+    if entry["status"] != "ok":
+        return result
+    dictionary = load_dictionary(settings.frames)
+    for doc in docs:
+        text = doc["text"]
+        result.rows["documents"].append(
+            {
+                "doc_id": doc["doc_id"],
+                "source": doc["source"],
+                "date": doc.get("date"),
+                "title": doc.get("title"),
+                "text": text,
+                "n_words": count_words(text),
+                "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+                **{k: v for k, v in doc.get("meta", {}).items() if k not in schema.TABLES["documents"]},
+            }
+        )
+        for table, rows in process_document(doc, dictionary).items():
+            result.rows[table].extend(rows)
+    entry["doc_id"] = docs[0]["doc_id"] if docs else None
+    entry["n_documents"] = len(docs)
+    return result
+
+
+def plan(inputs: list[str]) -> list[dict]:
+    """Every file met under `inputs`, sorted, hashed, with duplicates (same sha256) marked."""
+    from corpuskit import readers as read_stage
+
+    files = read_stage.discover(inputs)
+    seen: dict[str, str] = {}
+    prefixes: set[str] = set()
+    jobs = []
+    for path, root, shown in files:
+        sha = sha256_file(path)
+        job = {"path": path, "root": root, "shown": shown, "sha256": sha}
+        if sha in seen:
+            job["duplicate_of"] = seen[sha]
+        else:
+            seen[sha] = shown
+            prefix = read_stage.doc_prefix(path, root)
+            base, n = prefix, 2
+            while prefix in prefixes:
+                prefix, n = f"{base}~{n}", n + 1
+            prefixes.add(prefix)
+            job["prefix"] = prefix
+        jobs.append(job)
+    return jobs
+
+
+def run_local(jobs: list[dict], settings: Settings) -> list[FileResult]:
+    """Process files in this process or a pool of `settings.jobs` processes, in input order."""
+    from corpuskit.progress import progress
+
+    todo = [j for j in jobs if "duplicate_of" not in j]
+    args = [(j["path"], j["root"], j["prefix"], j["sha256"], settings) for j in todo]
+    if settings.jobs > 1 and len(args) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=settings.jobs) as pool:
+            results = list(
+                progress(pool.map(_process_args, args, chunksize=8), len(args), settings.progress)
+            )
+    else:
+        results = [_process_args(a) for a in progress(args, len(args), settings.progress)]
+    return results
+
+
+def _process_args(args) -> FileResult:
+    return process_file(*args)
+
+
+def assemble(jobs: list[dict], results: list[FileResult], settings: Settings):
+    """Merge per-file rows into the corpus tables, resolve speakers across documents, score them."""
+    from corpuskit import features, speakers
+    from corpuskit.corpus import Corpus
+
+    by_path = {r.entry["path"]: r for r in results}
+    rows: dict[str, list[dict]] = {t: [] for t in ROW_TABLES}
+    inputs = []
+    for job in jobs:
+        if "duplicate_of" in job:
+            inputs.append(
+                {
+                    "path": job["shown"],
+                    "sha256": job["sha256"],
+                    "status": "skipped",
+                    "reason": f"duplicate of {job['duplicate_of']}",
+                    "doc_id": None,
+                }
+            )
+            continue
+        result = by_path[job["shown"]]
+        inputs.append(result.entry)
+        for table, table_rows in result.rows.items():
+            rows[table].extend(table_rows)
+
+    if not rows["documents"]:
+        raise BuildError("no document could be read from the inputs")
+
+    dictionary = load_dictionary(settings.frames)
+    documents = schema.frame("documents", rows["documents"])
+    quotes = schema.frame("quotes", rows["quotes"])
+    entities = pd.DataFrame(rows["entities"])
+    speaker_meta = speakers.load_metadata(settings.speakers) if settings.speakers else None
+    quotes, speaker_table = speakers.build(quotes, entities, documents, speaker_meta)
+    quotes = schema.frame("quotes", quotes)
+    speaker_table = schema.frame("speakers", speaker_table)
+
+    evidence = pd.DataFrame(rows["frame_evidence"])
+    if len(evidence):
+        who = quotes.set_index("quote_id")[["speaker_id", "speaker"]]
+        evidence = evidence.join(who, on="quote_id")
+    evidence = schema.frame("frame_evidence", evidence)
+
+    feats = features.speaker_features(
+        quotes, speaker_table, evidence, dictionary, seed=settings.seed, n_boot=settings.n_boot
+    )
+    corpus = Corpus(
+        documents=documents,
+        paragraphs=schema.frame("paragraphs", rows["paragraphs"]),
+        sentences=schema.frame("sentences", rows["sentences"]),
+        quotes=quotes,
+        speakers=speaker_table,
+        speaker_features=schema.frame("speaker_features", feats),
+        frame_evidence=evidence,
+    )
+    if settings.frame_model:
+        from corpuskit import classify
+
+        corpus = classify.apply_to_corpus(corpus, settings.frame_model, settings)
+    corpus.manifest = manifest(settings, inputs, corpus, dictionary)
+    return corpus
+
+
+def manifest(settings: Settings, inputs: list[dict], corpus, dictionary) -> dict:
+    """Provenance of a build: versions, settings, lexicons, every input file and table sizes."""
+    from corpuskit import lexicons
+
+    return {
+        "corpuskit": __version__,
+        "settings": {k: v for k, v in asdict(settings).items() if k not in ("jobs", "progress")},
+        "lexicons": lexicons.versions(dictionary),
+        "inputs": inputs,
+        "tables": {name: int(len(df)) for name, df in corpus.tables().items()},
+    }
+
+
+def build(inputs: list[str], settings: Settings | None = None):
+    """Build a Corpus from files, folders or globs."""
+    settings = settings or Settings()
+    jobs = plan(inputs)
+    if not jobs:
+        raise UsageError("no input files found in: " + " ".join(inputs))
+    results = run_local(jobs, settings)
+    return assemble(jobs, results, settings)
