@@ -23,8 +23,8 @@ def install(session: nox.Session, extras: str = "test") -> None:
 def tests(session: nox.Session) -> None:
     """Style checks, then the test suite (pass pytest options after `--`)."""
     install(session, "test,dask")
-    session.run("ruff", "check", "corpuskit", "tests", "benchmarks", "noxfile.py")
-    session.run("ruff", "format", "--check", "corpuskit", "tests", "benchmarks", "noxfile.py")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
     session.run("pytest", *session.posargs)
 
 
