@@ -19,14 +19,17 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_SKIPPED = 0, 1, 2, 3
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="corpuskit", description="Who says what, and how they frame it: tables, speakers, frames."
+        prog="corpuskit",
+        description="Who says what, and how they frame it: tables, speakers, frames.",
     )
     parser.add_argument("--version", action="version", version=f"corpuskit {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     b = sub.add_parser("build", help="read documents and write the Parquet tables + manifest.json")
     b.add_argument("inputs", nargs="+", metavar="INPUT", help="files, folders or globs")
-    b.add_argument("--out", required=True, metavar="DIR", help="output folder (replaced atomically)")
+    b.add_argument(
+        "--out", required=True, metavar="DIR", help="output folder (replaced atomically)"
+    )
     b.add_argument("--frames", metavar="FILE", help="frame dictionary (.yaml or LIWC .dic)")
     b.add_argument("--speakers", metavar="FILE", help="speaker metadata (.csv or .yaml)")
     b.add_argument("--frame-model", metavar="MODEL", help="apply a model from `frames train`")
@@ -34,7 +37,9 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--seed", type=int, default=0, help="seed of the bootstrap intervals")
     b.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
 
-    c = sub.add_parser("contrast", help="terms that distinguish two groups (log-odds, Dirichlet prior)")
+    c = sub.add_parser(
+        "contrast", help="terms that distinguish two groups (log-odds, Dirichlet prior)"
+    )
     c.add_argument("dir", metavar="DIR", help="a folder written by `corpuskit build`")
     c.add_argument("--by", required=True, metavar="COLUMN", help="speakers or documents column")
     c.add_argument("--groups", nargs="+", required=True, metavar="G", help="group A and group B")
@@ -58,7 +63,9 @@ def _parser() -> argparse.ArgumentParser:
         a.add_argument("--seed", type=int, default=0)
         if name == "cv":
             a.add_argument("--folds", type=int, default=5, metavar="K")
-            a.add_argument("--confusion", metavar="FILE.png", help="write a confusion matrix figure")
+            a.add_argument(
+                "--confusion", metavar="FILE.png", help="write a confusion matrix figure"
+            )
         else:
             a.add_argument("--out", required=True, metavar="MODEL")
 
@@ -118,7 +125,9 @@ def _contrast(args) -> int:
         table.to_csv(args.out, index=False)
     else:
         top = args.top
-        shown = table if len(table) <= 2 * top else table.iloc[list(range(top)) + list(range(-top, 0))]
+        shown = (
+            table if len(table) <= 2 * top else table.iloc[list(range(top)) + list(range(-top, 0))]
+        )
         print(shown.to_string(index=False))
     return EXIT_OK
 
@@ -139,11 +148,17 @@ def _frames(args) -> int:
 
     if args.frames_command == "cv":
         result = classify.cross_validate_csv(
-            args.data, text=args.text, label=args.label, folds=args.folds, seed=args.seed,
+            args.data,
+            text=args.text,
+            label=args.label,
+            folds=args.folds,
+            seed=args.seed,
             confusion=args.confusion,
         )
     else:
-        result = classify.train_csv(args.data, text=args.text, label=args.label, out=args.out, seed=args.seed)
+        result = classify.train_csv(
+            args.data, text=args.text, label=args.label, out=args.out, seed=args.seed
+        )
     print(json.dumps(result, sort_keys=True))
     return EXIT_OK
 
@@ -156,7 +171,13 @@ def _evaluate(args) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"build": _build, "contrast": _contrast, "kwic": _kwic, "frames": _frames, "evaluate": _evaluate}
+COMMANDS = {
+    "build": _build,
+    "contrast": _contrast,
+    "kwic": _kwic,
+    "frames": _frames,
+    "evaluate": _evaluate,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

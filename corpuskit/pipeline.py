@@ -121,7 +121,9 @@ def process_document(doc: dict, dictionary) -> dict[str, list[dict]]:
     return out
 
 
-def process_file(path: Path, root: Path, doc_prefix: str, sha: str, settings: Settings) -> FileResult:
+def process_file(
+    path: Path, root: Path, doc_prefix: str, sha: str, settings: Settings
+) -> FileResult:
     """Read one file and process each of its documents; never raises for bad input."""
     from corpuskit import readers as read_stage
 
@@ -142,7 +144,11 @@ def process_file(path: Path, root: Path, doc_prefix: str, sha: str, settings: Se
                 "text": text,
                 "n_words": count_words(text),
                 "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
-                **{k: v for k, v in doc.get("meta", {}).items() if k not in schema.TABLES["documents"]},
+                **{
+                    k: v
+                    for k, v in doc.get("meta", {}).items()
+                    if k not in schema.TABLES["documents"]
+                },
             }
         )
         for table, rows in process_document(doc, dictionary).items():
