@@ -30,10 +30,12 @@ def tests(session: nox.Session) -> None:
 
 @nox.session
 def report(session: nox.Session) -> None:
-    """Build the corpus (seeds/ or the path given after `--`) and the HTML reports in reports/build/."""
+    """Build the corpus (seeds/ or the inputs given after `--`) and the HTML reports in reports/build/.
+
+    Options after `--` go to reports/make.py (e.g. `--out DIR`, `--speakers FILE`, `--sides FILE`).
+    """
     install(session, "test")
-    inputs = session.posargs or ["seeds"]
-    session.run("python", "reports/make.py", *inputs)
+    session.run("python", "reports/make.py", *session.posargs)
 
 
 @nox.session

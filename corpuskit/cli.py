@@ -33,7 +33,24 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--frames", metavar="FILE", help="frame dictionary (.yaml or LIWC .dic)")
     b.add_argument("--speakers", metavar="FILE", help="speaker metadata (.csv or .yaml)")
     b.add_argument("--frame-model", metavar="MODEL", help="apply a model from `frames train`")
-    b.add_argument("--jobs", type=int, default=1, metavar="N", help="worker processes (default 1)")
+    b.add_argument(
+        "--jobs", type=int, default=0, metavar="N", help="worker processes (default: one per core)"
+    )
+    b.add_argument(
+        "--engine",
+        choices=("local", "dask"),
+        default="local",
+        help="local process pool, or dask.distributed (tables as folders of parts)",
+    )
+    b.add_argument(
+        "--scheduler", metavar="ADDRESS", help="Dask scheduler (default: start a LocalCluster)"
+    )
+    b.add_argument(
+        "--chunk-size", type=int, default=0, metavar="N", help="files per task (default: auto)"
+    )
+    b.add_argument(
+        "--no-cache", action="store_true", help="keep no per-file results in DIR/.cache for reuse"
+    )
     b.add_argument("--seed", type=int, default=0, help="seed of the bootstrap intervals")
     b.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
 
@@ -76,29 +93,40 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _build(args) -> int:
-    from corpuskit.pipeline import Settings, build
+    from corpuskit.engine import build_dir
+    from corpuskit.errors import UsageError
+    from corpuskit.pipeline import Settings
 
+    if args.jobs < 0 or args.chunk_size < 0:
+        raise UsageError("--jobs and --chunk-size must be 0 (automatic) or more")
+    if args.scheduler and args.engine != "dask":
+        raise UsageError("--scheduler needs --engine dask")
     settings = Settings(
         frames=args.frames,
         speakers=args.speakers,
         frame_model=args.frame_model,
         seed=args.seed,
-        jobs=max(1, args.jobs),
+        jobs=args.jobs,
         progress=not args.no_progress,
+        engine=args.engine,
+        scheduler=args.scheduler,
+        chunk_size=args.chunk_size,
+        cache=not args.no_cache,
     )
-    corpus = build(args.inputs, settings)
-    corpus.to_parquet(args.out)
+    manifest = build_dir(args.inputs, args.out, settings)
     skipped = 0
-    for entry in corpus.manifest["inputs"]:
+    for entry in manifest["inputs"]:
         for warning in entry.get("warnings") or []:
             print(f"corpuskit: warning: {entry['path']}: {warning}", file=sys.stderr)
         if entry["status"] != "ok":
             skipped += 1
             print(f"corpuskit: skipped {entry['path']}: {entry['reason']}", file=sys.stderr)
-    n_docs = len(corpus.documents)
+    sizes = manifest["tables"]
+    reused = sum(1 for entry in manifest["inputs"] if entry.get("reused"))
     print(
-        f"corpuskit: {n_docs} documents, {len(corpus.quotes)} quotes, "
-        f"{len(corpus.speakers)} speakers -> {args.out}"
+        f"corpuskit: {sizes['documents']} documents, {sizes['quotes']} quotes, "
+        f"{sizes['speakers']} speakers -> {args.out}"
+        + (f" ({reused} file(s) reused)" if reused else "")
         + (f" ({skipped} input(s) skipped)" if skipped else ""),
         file=sys.stderr,
     )

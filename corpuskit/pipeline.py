@@ -28,8 +28,12 @@ class Settings:
     frame_model: str | None = None  # a model saved by `corpuskit frames train`
     seed: int = 0  # seed of every bootstrap interval
     n_boot: int = 1000  # bootstrap resamples per interval
-    jobs: int = 1  # worker processes for the per-file stage
+    jobs: int = 1  # worker processes for the per-file stage (0: one per core)
     progress: bool = True  # progress bar on stderr for long builds
+    engine: str = "local"  # "local" (process pool) or "dask" (dask.distributed)
+    scheduler: str | None = None  # Dask scheduler address; None starts a LocalCluster
+    chunk_size: int = 0  # files per task sent to a worker (0: chosen from the number of files)
+    cache: bool = True  # keep per-file results in DIR/.cache to reuse in the next build
 
 
 @dataclass
@@ -184,57 +188,78 @@ def plan(inputs: list[str]) -> list[dict]:
 
 
 def run_local(jobs: list[dict], settings: Settings) -> list[FileResult]:
-    """Process files in this process or a pool of `settings.jobs` processes, in input order."""
-    from corpuskit.progress import progress
+    """Process files in this process, a pool of `settings.jobs` processes or on Dask, in input order."""
+    from corpuskit import engine
 
     todo = [j for j in jobs if "duplicate_of" not in j]
     args = [(j["path"], j["root"], j["prefix"], j["sha256"], settings) for j in todo]
-    if settings.jobs > 1 and len(args) > 1:
-        from concurrent.futures import ProcessPoolExecutor
-
-        with ProcessPoolExecutor(max_workers=settings.jobs) as pool:
-            results = list(
-                progress(pool.map(_process_args, args, chunksize=8), len(args), settings.progress)
-            )
-    else:
-        results = [_process_args(a) for a in progress(args, len(args), settings.progress)]
-    return results
+    return list(engine.map_files(engine.process_files, args, settings))
 
 
-def _process_args(args) -> FileResult:
-    return process_file(*args)
-
-
-def assemble(jobs: list[dict], results: list[FileResult], settings: Settings):
-    """Merge per-file rows into the corpus tables, resolve speakers across documents, score them."""
-    from corpuskit import features, speakers
-    from corpuskit.corpus import Corpus
-
+def collect(
+    jobs: list[dict], results: list[FileResult]
+) -> tuple[list[dict], dict[str, list[dict]]]:
+    """The manifest entries of all inputs (duplicates included) and the rows of every table."""
     by_path = {r.entry["path"]: r for r in results}
     rows: dict[str, list[dict]] = {t: [] for t in ROW_TABLES}
     inputs = []
     for job in jobs:
         if "duplicate_of" in job:
-            inputs.append(
-                {
-                    "path": job["shown"],
-                    "sha256": job["sha256"],
-                    "status": "skipped",
-                    "reason": f"duplicate of {job['duplicate_of']}",
-                    "doc_id": None,
-                }
-            )
+            inputs.append(duplicate_entry(job))
             continue
         result = by_path[job["shown"]]
         inputs.append(result.entry)
         for table, table_rows in result.rows.items():
             rows[table].extend(table_rows)
+    return inputs, rows
 
+
+def duplicate_entry(job: dict) -> dict:
+    """Manifest entry of a file skipped because an earlier input has the same bytes."""
+    return {
+        "path": job["shown"],
+        "sha256": job["sha256"],
+        "status": "skipped",
+        "reason": f"duplicate of {job['duplicate_of']}",
+        "doc_id": None,
+    }
+
+
+def assemble(jobs: list[dict], results: list[FileResult], settings: Settings):
+    """Merge per-file rows into the corpus tables, resolve speakers across documents, score them."""
+    from corpuskit.corpus import Corpus
+
+    inputs, rows = collect(jobs, results)
     if not rows["documents"]:
         raise BuildError("no document could be read from the inputs")
+    documents = schema.frame("documents", rows["documents"])
+    corpus = Corpus(
+        documents=documents,
+        paragraphs=schema.frame("paragraphs", rows["paragraphs"]),
+        sentences=schema.frame("sentences", rows["sentences"]),
+        **assemble_small(rows, documents, settings),
+    )
+    if settings.frame_model:
+        from corpuskit import classify
+
+        corpus = classify.apply_to_corpus(corpus, settings.frame_model, settings)
+    dictionary = load_dictionary(settings.frames)
+    corpus.manifest = manifest(settings, inputs, corpus, dictionary)
+    return corpus
+
+
+def assemble_small(
+    rows: dict[str, list[dict]], documents: pd.DataFrame, settings: Settings
+) -> dict:
+    """The corpus-level tables: quotes with speakers resolved across documents, speakers,
+    speaker features and frame evidence, from the per-file rows of quotes, entities and evidence.
+
+    Needs only the small tables (and `documents`), so a streaming build can call it after
+    writing the big tables (documents, paragraphs, sentences) to disk.
+    """
+    from corpuskit import features, speakers
 
     dictionary = load_dictionary(settings.frames)
-    documents = schema.frame("documents", rows["documents"])
     quotes = schema.frame("quotes", rows["quotes"])
     entities = pd.DataFrame(rows["entities"])
     speaker_meta = speakers.load_metadata(settings.speakers) if settings.speakers else None
@@ -251,33 +276,34 @@ def assemble(jobs: list[dict], results: list[FileResult], settings: Settings):
     feats = features.speaker_features(
         quotes, speaker_table, evidence, dictionary, seed=settings.seed, n_boot=settings.n_boot
     )
-    corpus = Corpus(
-        documents=documents,
-        paragraphs=schema.frame("paragraphs", rows["paragraphs"]),
-        sentences=schema.frame("sentences", rows["sentences"]),
-        quotes=quotes,
-        speakers=speaker_table,
-        speaker_features=schema.frame("speaker_features", feats),
-        frame_evidence=evidence,
-    )
-    if settings.frame_model:
-        from corpuskit import classify
+    return {
+        "quotes": quotes,
+        "speakers": speaker_table,
+        "speaker_features": schema.frame("speaker_features", feats),
+        "frame_evidence": evidence,
+    }
 
-        corpus = classify.apply_to_corpus(corpus, settings.frame_model, settings)
-    corpus.manifest = manifest(settings, inputs, corpus, dictionary)
-    return corpus
+
+# Settings that change how a build runs, never what it produces: left out of the manifest.
+RUN_SETTINGS = ("jobs", "progress", "engine", "scheduler", "chunk_size", "cache")
 
 
 def manifest(settings: Settings, inputs: list[dict], corpus, dictionary) -> dict:
-    """Provenance of a build: versions, settings, lexicons, every input file and table sizes."""
+    """Provenance of a build: versions, settings, lexicons, every input file and table sizes.
+
+    `corpus` is a Corpus, or the table sizes by name (a streaming build has no Corpus).
+    """
     from corpuskit import lexicons
 
+    sizes = (
+        corpus if isinstance(corpus, dict) else {n: len(df) for n, df in corpus.tables().items()}
+    )
     return {
         "corpuskit": __version__,
-        "settings": {k: v for k, v in asdict(settings).items() if k not in ("jobs", "progress")},
+        "settings": {k: v for k, v in asdict(settings).items() if k not in RUN_SETTINGS},
         "lexicons": lexicons.versions(dictionary),
         "inputs": inputs,
-        "tables": {name: int(len(df)) for name, df in corpus.tables().items()},
+        "tables": {name: int(n) for name, n in sizes.items()},
     }
 
 

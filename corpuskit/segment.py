@@ -1,38 +1,216 @@
 """Stage 2, segment: paragraphs (with sub-headings) and sentences, as character offsets.
 
-STUB: naive splitting; the readers/segmentation issue replaces it.
+Plain regular expressions and one pass per paragraph, so it keeps up with millions of words.
+The rules (documented in docs/inputs.md):
+
+* Paragraphs are separated by blank lines. A text with no blank line but several lines (a
+  transcript, a CSV cell) has one paragraph per line; a line that starts lower-case continues
+  the line before (hard-wrapped text). A line opening `NAME:` (transcript turn) always starts a
+  paragraph.
+* A sub-heading is a short paragraph (at most 10 words and 80 characters) that has a letter,
+  starts with a capital or digit, does not start with a quotation mark, does not end with
+  punctuation, is not a `NAME:` turn and is not the last paragraph. Only blank-line separated
+  texts have sub-headings (in a transcript a short line is an utterance). A heading has no
+  sentence rows: it is a title, not a sentence of the text.
+* Sentences end at `.`, `!`, `?` or `…` (plus closing quotes/brackets) followed by white space,
+  except before a lower-case word (“Shame!” they chanted.), after an abbreviation or initial
+  (Mr., U.S., John F. Kennedy; see data/abbreviations.txt), or inside a quotation after fewer
+  than three words (“Shame! Shame! Shame!”). Quotation marks are tracked per paragraph, so an
+  unclosed quotation never spills over.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from importlib import resources
 
-PARA_RE = re.compile(r"[^\n]+(?:\n(?!\s*\n)[^\n]+)*")
-SENT_RE = re.compile(r"[^.!?]+(?:[.!?]+[”\"’']?|$)")
+Span = tuple[int, int, bool]
+
+BLANK_LINE_RE = re.compile(r"\n[ \t\f\v\u00a0]*\n")
+LINE_RE = re.compile(r"[^\n]+")
+NAME_TURN_RE = re.compile(r"[A-Z][A-Z.'’\- ]{0,40}[A-Z.]:")  # "BARACK OBAMA:", "MR. ROMNEY:"
+FINAL_PUNCT = ".,;:!?…\"“”'’‘«»)]}-–—/\\*"
+OPENING_QUOTES = "\"“‘'«"
+MAX_HEADING_WORDS = 10
+MAX_HEADING_CHARS = 80
+
+# A sentence-end candidate: terminal punctuation, closing quotes/brackets, then white space.
+# Quotation marks are matched too, to track whether a candidate lies inside a quotation.
+BREAK_RE = re.compile(r"(?P<q>[“”\"])|(?P<end>[.!?…]+)(?P<close>[”\"’')\]]*)(?=\s)")
+TOKEN_BEFORE_RE = re.compile(r"\S*\Z")
+NEXT_WORD_RE = re.compile(r"\s+[\"“‘'«(\[]*(\w[\w’'\-]*)?")
+LETTER_DOTS_RE = re.compile(r"(?:[A-Za-z]\.)*[A-Za-z]\Z")  # "U.S", "a.m", "F" (before the dot)
+MIN_WORDS_IN_QUOTE = 3
 
 
-def paragraphs(text: str) -> list[tuple[int, int, bool]]:
-    """Non-empty paragraphs as (start, end, is_heading)."""
+@lru_cache(maxsize=1)
+def abbreviations() -> tuple[frozenset[str], frozenset[str]]:
+    """(title abbreviations, other abbreviations) from data/abbreviations.txt, without final dot."""
+    sections: dict[str, set[str]] = {"title": set(), "other": set()}
+    current = None
+    text = resources.files("corpuskit").joinpath("data/abbreviations.txt").read_text("utf-8")
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            current = sections[line[1:-1]]
+        elif current is not None:
+            current.add(line.rstrip("."))
+    return frozenset(sections["title"]), frozenset(sections["other"])
+
+
+@lru_cache(maxsize=1)
+def sentence_starters() -> frozenset[str]:
+    """Lower-cased words that usually open a sentence, from data/sentence_starters.txt."""
+    text = resources.files("corpuskit").joinpath("data/sentence_starters.txt").read_text("utf-8")
+    return frozenset(
+        w.strip() for w in text.splitlines() if w.strip() and not w.lstrip().startswith("#")
+    )
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """Shrink [start, end) so it neither starts nor ends with white space."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _blocks(text: str) -> list[tuple[int, int]]:
+    """Trimmed, non-empty spans of `text` between blank lines."""
+    out, pos = [], 0
+    for m in BLANK_LINE_RE.finditer(text):
+        out.append(_trim(text, pos, m.start()))
+        pos = m.end()
+    out.append(_trim(text, pos, len(text)))
+    return [(s, e) for s, e in out if e > s]
+
+
+def _lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Trimmed, non-empty lines of text[start:end]."""
+    spans = (_trim(text, m.start(), m.end()) for m in LINE_RE.finditer(text, start, end))
+    return [(s, e) for s, e in spans if e > s]
+
+
+def is_turn(line: str) -> bool:
+    """True when `line` opens with a transcript speaker label such as `BARACK OBAMA:`."""
+    return NAME_TURN_RE.match(line) is not None
+
+
+def _looks_like_heading(line: str) -> bool:
+    """A short line with a capital first, no final punctuation, not a quotation or a turn."""
+    if len(line) > MAX_HEADING_CHARS or "\n" in line:
+        return False
+    if line[0] in OPENING_QUOTES or line[-1] in FINAL_PUNCT:
+        return False
+    if not (line[0].isupper() or line[0].isdigit()) or not any(c.isalpha() for c in line):
+        return False
+    return len(line.split()) <= MAX_HEADING_WORDS and not is_turn(line)
+
+
+def _split_block(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Split a blank-line block before each `NAME:` turn and after a leading heading line."""
+    lines = _lines(text, start, end)
+    if len(lines) == 1:
+        return lines
+    out = [list(lines[0])]
+    for i, (s, e) in enumerate(lines[1:], start=1):
+        prev_s, prev_e = lines[i - 1]
+        heading_above = i == 1 and _looks_like_heading(text[prev_s:prev_e])
+        if is_turn(text[s:e]) or (heading_above and not text[s].islower()):
+            out.append([s, e])
+        else:
+            out[-1][1] = e
+    return [(s, e) for s, e in out]
+
+
+def _join_continuations(text: str, lines: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Merge a line that starts lower-case into the line before (hard-wrapped text)."""
+    out: list[list[int]] = []
+    for s, e in lines:
+        if out and text[s].islower():
+            out[-1][1] = e
+        else:
+            out.append([s, e])
+    return [(s, e) for s, e in out]
+
+
+def paragraphs(text: str) -> list[Span]:
+    """Non-empty paragraphs as (start, end, is_heading), in order, trimmed of white space."""
+    blocks = _blocks(text)
+    line_mode = len(blocks) == 1 and "\n" in text[blocks[0][0] : blocks[0][1]]
+    if line_mode:
+        spans = _join_continuations(text, _lines(text, *blocks[0]))
+        return [(s, e, False) for s, e in spans]
+    spans = [span for s, e in blocks for span in _split_block(text, s, e)]
+    last = len(spans) - 1
+    return [(s, e, i < last and _looks_like_heading(text[s:e])) for i, (s, e) in enumerate(spans)]
+
+
+def _is_break(text: str, m: re.Match, in_quote: bool, piece_start: int) -> bool:
+    """Whether the sentence-end candidate `m` really ends a sentence."""
+    nxt = NEXT_WORD_RE.match(text, m.end())
+    word = nxt.group(1) if nxt else None
+    if word and word[0].islower():
+        return False
+    punct = m.group("end")
+    if punct == ".":
+        token = (
+            TOKEN_BEFORE_RE.search(text, max(0, m.start() - 40), m.start())
+            .group()
+            .lstrip("\"“‘'«([")
+        )
+        titles, others = abbreviations()
+        if token in titles:
+            return False
+        if token in others or LETTER_DOTS_RE.match(token):
+            if not word or word[0].isdigit():
+                return False
+            return word.lower() in sentence_starters()
+    if in_quote:
+        return len(text[piece_start : m.start()].split(None, MIN_WORDS_IN_QUOTE)) >= (
+            MIN_WORDS_IN_QUOTE
+        )
+    return True
+
+
+def _sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Sentences of the paragraph text[start:end] as trimmed spans."""
     out = []
-    for m in PARA_RE.finditer(text):
-        s, e = m.span()
-        chunk = text[s:e]
-        s += len(chunk) - len(chunk.lstrip())
-        e -= len(chunk) - len(chunk.rstrip())
-        if e > s:
-            out.append((s, e, False))
-    return out
+    sent_start = piece_start = start
+    curly, straight = 0, False
+    for m in BREAK_RE.finditer(text, start, end):
+        q = m.group("q")
+        if q is not None:
+            if q == "“":
+                curly += 1
+                piece_start = m.end()
+            elif q == "”":
+                curly = max(0, curly - 1)
+            else:
+                straight = not straight
+                piece_start = m.end() if straight else piece_start
+            continue
+        for c in m.group("close"):
+            if c == "”":
+                curly = max(0, curly - 1)
+            elif c == '"':
+                straight = False
+        if _is_break(text, m, curly > 0 or straight, piece_start):
+            out.append(_trim(text, sent_start, m.end()))
+            sent_start = piece_start = m.end()
+    out.append(_trim(text, sent_start, end))
+    return [(s, e) for s, e in out if e > s]
 
 
-def sentences(text: str, paras: list[tuple[int, int, bool]]) -> list[tuple[int, int, int]]:
-    """Sentences as (paragraph index, start, end)."""
+def sentences(text: str, paras: list[Span]) -> list[tuple[int, int, int]]:
+    """Sentences as (paragraph index, start, end); headings have none."""
     out = []
-    for i, (ps, pe, _) in enumerate(paras):
-        for m in SENT_RE.finditer(text, ps, pe):
-            s, e = m.span()
-            chunk = text[s:e]
-            s += len(chunk) - len(chunk.lstrip())
-            e -= len(chunk) - len(chunk.rstrip())
-            if e > s:
-                out.append((i, s, e))
+    for i, (ps, pe, is_heading) in enumerate(paras):
+        if is_heading:
+            continue
+        out.extend((i, s, e) for s, e in _sentence_spans(text, ps, pe))
     return out

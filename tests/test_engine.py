@@ -1,0 +1,174 @@
+"""The engines: same tables whatever the jobs, chunk size or engine; reuse; interrupted builds."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from corpuskit import engine, schema
+from corpuskit.cli import main
+from corpuskit.corpus import Corpus, read, recover_dir
+from corpuskit.pipeline import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+
+
+def _generator():
+    spec = importlib.util.spec_from_file_location("generate", ROOT / "benchmarks" / "generate.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def corpus_dir(tmp_path_factory) -> Path:
+    """50 generated articles plus the seeds, in one folder."""
+    folder = tmp_path_factory.mktemp("inputs")
+    _generator().generate(folder / "generated", 50, per_folder=20)
+    shutil.copytree(SEEDS, folder / "seeds")
+    return folder
+
+
+def build(inputs, out: Path, *options: str) -> int:
+    return main(["build", *map(str, inputs), "--out", str(out), "--no-progress", *options])
+
+
+def table_bytes(out: Path) -> dict[str, bytes]:
+    return {name: (out / f"{name}.parquet").read_bytes() for name in schema.TABLE_NAMES}
+
+
+def inputs_of(out: Path) -> list[dict]:
+    return json.loads((out / "manifest.json").read_text())["inputs"]
+
+
+@pytest.fixture(scope="module")
+def reference(corpus_dir, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("reference") / "out"
+    assert build([corpus_dir], out, "--jobs", "1") == 0
+    return out
+
+
+def test_generated_corpus_is_deterministic_and_news_like(tmp_path):
+    generate = _generator()
+    text = generate.article(0, 7)
+    assert text == generate.article(0, 7) != generate.article(1, 7)
+    assert text.startswith(" date 2025-") and "“" in text and "\n\n" in text
+
+
+@pytest.mark.parametrize("options", [("--jobs", "2"), ("--jobs", "2", "--chunk-size", "3")])
+def test_jobs_and_chunk_size_give_the_same_bytes(corpus_dir, reference, tmp_path, options):
+    out = tmp_path / "out"
+    assert build([corpus_dir], out, *options) == 0
+    assert table_bytes(out) == table_bytes(reference)
+
+
+def test_seeds_alone_same_bytes_with_one_or_two_jobs(tmp_path):
+    assert build([SEEDS], tmp_path / "a", "--jobs", "1") == 0
+    assert build([SEEDS], tmp_path / "b", "--jobs", "2", "--chunk-size", "1") == 0
+    assert table_bytes(tmp_path / "a") == table_bytes(tmp_path / "b")
+
+
+def test_streamed_build_has_the_bytes_of_the_in_memory_corpus(corpus_dir, reference, tmp_path):
+    corpus = read(corpus_dir, progress=False)
+    corpus.to_parquet(tmp_path / "memory")
+    assert table_bytes(tmp_path / "memory") == table_bytes(reference)
+    assert len(corpus.documents) == 51
+
+
+def test_row_groups_are_bounded(reference):
+    import pyarrow.parquet as pq
+
+    meta = pq.ParquetFile(reference / "sentences.parquet").metadata
+    rows = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
+    assert sum(rows) == len(pd.read_parquet(reference / "sentences.parquet"))
+    assert max(rows) <= 50_000
+
+
+def test_rebuild_reuses_unchanged_files_and_reprocesses_changed_ones(corpus_dir, tmp_path):
+    inputs = tmp_path / "inputs"
+    shutil.copytree(corpus_dir, inputs)
+    out = tmp_path / "out"
+    assert build([inputs], out, "--jobs", "1") == 0
+    first = table_bytes(out)
+    assert not any(e["reused"] for e in inputs_of(out))
+
+    assert build([inputs], out, "--jobs", "1") == 0
+    assert all(e["reused"] for e in inputs_of(out))
+    assert table_bytes(out) == first
+
+    changed = inputs / "seeds" / sorted(os.listdir(inputs / "seeds"))[0]
+    changed.write_text(changed.read_text(encoding="utf-8") + "\nA new closing line.\n", "utf-8")
+    assert build([inputs], out, "--jobs", "2") == 0
+    fresh = tmp_path / "fresh"
+    assert build([inputs], fresh, "--jobs", "1", "--no-cache") == 0
+    reprocessed = [e["path"] for e in inputs_of(out) if not e["reused"]]
+    assert reprocessed == [str(changed)]
+    assert table_bytes(out) == table_bytes(fresh)
+    assert not (fresh / ".cache").exists()
+
+
+def test_interrupted_build_leaves_previous_dir_and_next_build_completes(corpus_dir, tmp_path):
+    out = tmp_path / "out"
+    assert build([SEEDS], out, "--jobs", "1") == 0
+    before = table_bytes(out)
+
+    env = dict(os.environ, **{engine.DELAY_ENV: "0.3"})
+    cmd = [sys.executable, "-m", "corpuskit", "build", str(corpus_dir), "--out", str(out)]
+    proc = subprocess.Popen([*cmd, "--jobs", "1", "--no-progress"], env=env)
+    partial_cache = tmp_path / ".out.partial" / engine.CACHE_DIR
+    deadline = time.monotonic() + 60
+    while len(list(partial_cache.glob("*.tables.pkl"))) < 2 and time.monotonic() < deadline:
+        assert proc.poll() is None, "the build ended before it could be interrupted"
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+    assert table_bytes(out) == before
+    assert [e["path"] for e in inputs_of(out)] == [str(SEEDS / os.listdir(SEEDS)[0])]
+
+    assert build([corpus_dir], out, "--jobs", "2") == 0
+    assert len(Corpus.from_parquet(out).documents) == 51
+    assert sum(e["reused"] for e in inputs_of(out)) >= 2  # work of the killed build is kept
+    assert not (tmp_path / ".out.partial").exists() and not (tmp_path / ".out.resume").exists()
+
+
+def test_a_build_killed_while_swapping_folders_is_put_back(tmp_path):
+    out, old = tmp_path / "out", tmp_path / ".out.old"
+    old.mkdir()
+    (old / "manifest.json").write_text("{}")
+    recover_dir(out)
+    assert (out / "manifest.json").is_file() and not old.exists()
+
+
+def test_dask_local_cluster_gives_the_local_tables(corpus_dir, reference, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
+        settings = Settings(
+            engine="dask", scheduler=cluster.scheduler_address, progress=False, chunk_size=7
+        )
+        manifest = engine.build_dir([str(corpus_dir)], tmp_path / "dask", settings)
+    assert (tmp_path / "dask" / "sentences").is_dir()
+    assert manifest["tables"] == json.loads((reference / "manifest.json").read_text())["tables"]
+    ours, theirs = Corpus.from_parquet(reference), Corpus.from_parquet(tmp_path / "dask")
+    for name, table in ours.tables().items():
+        pd.testing.assert_frame_equal(theirs.tables()[name], table)
+    parts = pd.read_parquet(tmp_path / "dask" / "sentences")  # a plain Parquet dataset
+    assert len(parts) == len(ours.sentences)
+
+
+def test_unknown_engine_is_a_usage_error(tmp_path, capsys):
+    assert build([SEEDS], tmp_path / "o", "--scheduler", "tcp://127.0.0.1:1") == 2
+    assert "--engine dask" in capsys.readouterr().err

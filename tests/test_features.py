@@ -1,0 +1,183 @@
+"""Per-speaker features: frame rates traceable to evidence, sentiment, intervals, voice, cues."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from corpuskit import schema, sentiment
+from corpuskit.features import speaker_features
+from corpuskit.frames import FrameDictionary
+from corpuskit.text import count_words
+
+HERE = Path(__file__).resolve().parent
+SEEDS = HERE.parent / "seeds"
+
+
+@pytest.fixture(scope="module")
+def dictionary():
+    return FrameDictionary.load(None)
+
+
+def make_tables(items, dictionary):
+    """Quotes, speakers and evidence tables from (speaker, cue, text) items, as the pipeline does."""
+    quotes, evidence = [], []
+    for i, (speaker, cue, text) in enumerate(items):
+        qid, sid = f"d#q{i}", speaker.lower().replace(" ", "-")
+        quotes.append(
+            {
+                "doc_id": "d",
+                "quote_id": qid,
+                "paragraph": i,
+                "kind": "direct",
+                "speaker_id": sid,
+                "speaker": speaker,
+                "cue": cue,
+                "text": text,
+                "start": 0,
+                "end": len(text),
+                "n_words": count_words(text),
+                "sentiment": sentiment.score([text])[0],
+            }
+        )
+        for m in dictionary.find(text):
+            evidence.append(
+                {"doc_id": "d", "quote_id": qid, "speaker_id": sid, "speaker": speaker}
+                | {k: m[k] for k in ("frame", "term", "match", "start", "end", "rejected")}
+            )
+    quotes = schema.frame("quotes", quotes)
+    speakers = quotes.groupby("speaker_id", as_index=False).agg(
+        speaker=("speaker", "first"), n_quotes=("text", "size"), n_words=("n_words", "sum")
+    )
+    return quotes, schema.frame("speakers", speakers), schema.frame("frame_evidence", evidence)
+
+
+@pytest.fixture(scope="module")
+def seed_tables(dictionary):
+    rows = json.loads((HERE / "data" / "contrast_seed_quotes.json").read_text(encoding="utf-8"))
+    return make_tables([(r["speaker"], r["cue"], r["text"]) for r in rows], dictionary)
+
+
+@pytest.fixture(scope="module")
+def seed_features(seed_tables, dictionary):
+    quotes, speakers, evidence = seed_tables
+    return speaker_features(quotes, speakers, evidence, dictionary, seed=0, n_boot=500)
+
+
+def row(features, name):
+    return features.set_index("speaker").loc[name]
+
+
+def test_officials_frame_it_defensive_and_the_mayor_reckless(seed_features):
+    frey, noem, mcl = (
+        row(seed_features, n) for n in ("Jacob Frey", "Kristi Noem", "Tricia McLaughlin")
+    )
+    assert noem["frame_defensive"] > frey["frame_defensive"]
+    assert mcl["frame_defensive"] > frey["frame_defensive"]
+    assert frey["frame_reckless"] > max(noem["frame_reckless"], mcl["frame_reckless"])
+    assert noem["frame_terrorism"] > 0
+    assert frey["n_rejected"] == 1 and frey["frame_contestation"] > 0
+
+
+def test_every_rate_is_traceable_to_evidence_rows(seed_features, seed_tables, dictionary):
+    _, _, evidence = seed_tables
+    for _, feat in seed_features.iterrows():
+        ev = evidence[evidence["speaker_id"] == feat["speaker_id"]]
+        for frame in dictionary.frames:
+            counted = ((ev["frame"] == frame) & ~ev["rejected"]).sum()
+            if frame == dictionary.contest_frame:
+                counted += ev["rejected"].sum()
+            assert feat[f"frame_{frame}_n"] == counted
+            assert feat[f"frame_{frame}"] == pytest.approx(1000 * counted / feat["n_words"])
+
+
+def test_contract_columns_and_voice_share(seed_features, dictionary):
+    schema.check("speaker_features", seed_features)
+    for frame in dictionary.frames:
+        assert {f"frame_{frame}", f"frame_{frame}_low", f"frame_{frame}_high"} <= set(
+            seed_features.columns
+        )
+    assert seed_features["voice_share"].sum() == pytest.approx(1.0)
+    assert list(seed_features["n_words"]) == sorted(seed_features["n_words"], reverse=True)
+
+
+def test_intervals_contain_the_estimate(seed_features, dictionary):
+    for _, feat in seed_features.iterrows():
+        assert feat["sentiment_low"] <= feat["sentiment"] <= feat["sentiment_high"]
+        assert -1 <= feat["sentiment_low"] and feat["sentiment_high"] <= 1
+        for frame in dictionary.frames:
+            assert (
+                feat[f"frame_{frame}_low"] <= feat[f"frame_{frame}"] <= feat[f"frame_{frame}_high"]
+            )
+
+
+def test_attribution_verbs_per_speaker(seed_features):
+    frey = row(seed_features, "Jacob Frey")
+    assert frey["cues"] == "said:2; adding:1; alleged:1"
+    assert frey["top_cue"] == "said"
+
+
+def test_intervals_are_reproducible_and_independent_of_other_speakers(seed_tables, dictionary):
+    quotes, speakers, evidence = seed_tables
+    a = speaker_features(quotes, speakers, evidence, dictionary, seed=3, n_boot=200)
+    b = speaker_features(quotes, speakers, evidence, dictionary, seed=3, n_boot=200)
+    pd.testing.assert_frame_equal(a, b)
+    frey_only = quotes[quotes["speaker"] == "Jacob Frey"]
+    c = speaker_features(frey_only, speakers, evidence, dictionary, seed=3, n_boot=200)
+    cols = ["sentiment_low", "sentiment_high", "frame_reckless_low", "frame_reckless_high"]
+    assert np.allclose(
+        row(a, "Jacob Frey")[cols].astype(float), row(c, "Jacob Frey")[cols].astype(float)
+    )
+
+
+def test_one_short_quote_gets_a_wide_interval(dictionary):
+    quotes, speakers, evidence = make_tables([("A Person", "said", "It was reckless.")], dictionary)
+    feat = speaker_features(quotes, speakers, evidence, dictionary, n_boot=200).iloc[0]
+    assert (feat["sentiment_low"], feat["sentiment_high"]) == (-1.0, 1.0)
+    assert feat["frame_reckless"] == pytest.approx(1000 / 3)
+    assert feat["frame_reckless_high"] - feat["frame_reckless_low"] > 1000
+    assert feat["frame_defensive_high"] > 1000  # zero matches in 3 words: could be frequent
+
+
+def test_many_consistent_quotes_get_a_narrow_interval(dictionary):
+    items = [
+        ("B", "said", f"The officer acted recklessly and we grieve, day {i}.") for i in range(60)
+    ]
+    quotes, speakers, evidence = make_tables(items, dictionary)
+    feat = speaker_features(quotes, speakers, evidence, dictionary, n_boot=200).iloc[0]
+    assert feat["sentiment_high"] - feat["sentiment_low"] < 0.1
+    assert feat["frame_reckless_high"] - feat["frame_reckless_low"] < 60
+
+
+def test_unresolved_speaker_names_are_used_as_keys(dictionary):
+    quotes, speakers, evidence = make_tables([("C", "said", "No threat at all.")], dictionary)
+    quotes["speaker_id"] = pd.Series([pd.NA], dtype="string")
+    feat = speaker_features(quotes, None, evidence, dictionary, n_boot=50)
+    assert list(feat["speaker_id"]) == ["C"] and list(feat["speaker"]) == ["C"]
+
+
+def test_no_attributed_quotes_gives_an_empty_table_with_all_columns(dictionary):
+    feats = speaker_features(schema.frame("quotes", []), None, None, dictionary)
+    assert feats.empty and "frame_defensive_high" in feats.columns
+
+
+def test_seed_build_meets_the_framing_goals():
+    import corpuskit
+
+    corpus = corpuskit.read(SEEDS, progress=False)
+    feats = corpus.speaker_features
+    names = set(feats["speaker"].dropna())
+    if not {"Jacob Frey", "Kristi Noem", "Tricia McLaughlin"} <= names:
+        pytest.skip("the quotes stage does not attribute the seed's officials yet")
+    frey, noem, mcl = (row(feats, n) for n in ("Jacob Frey", "Kristi Noem", "Tricia McLaughlin"))
+    assert min(noem["frame_defensive"], mcl["frame_defensive"]) > frey["frame_defensive"]
+    assert frey["frame_reckless"] > max(noem["frame_reckless"], mcl["frame_reckless"])
+    ev = corpus.frame_evidence
+    contested = ev[(ev["speaker"] == "Jacob Frey") & ev["rejected"]]
+    assert list(contested["match"]) == ["self-defence"]
+    again = corpuskit.read(SEEDS, progress=False).speaker_features
+    pd.testing.assert_frame_equal(feats, again)

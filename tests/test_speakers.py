@@ -1,0 +1,111 @@
+"""Speakers: merging across documents, document-scoped unnamed speakers, metadata, carried columns."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from corpuskit import quotes, schema, segment, speakers
+from corpuskit.errors import UsageError
+
+SEED = next((Path(__file__).resolve().parent.parent / "seeds").glob("*.txt"))
+
+
+def tables(docs: dict[str, str], **doc_columns):
+    """(quotes, entities, documents) frames as the pipeline hands them to `speakers.build`."""
+    q_rows, e_rows, d_rows = [], [], []
+    for i, (doc_id, text) in enumerate(docs.items()):
+        rows, ents = quotes.extract(text, segment.paragraphs(text), {})
+        for n, r in enumerate(rows):
+            q_text = text[r["start"] : r["end"]]
+            q_rows.append(
+                dict(
+                    r,
+                    doc_id=doc_id,
+                    quote_id=f"{doc_id}#q{n}",
+                    text=q_text,
+                    n_words=len(q_text.split()),
+                )
+            )
+        e_rows += [dict(e, doc_id=doc_id) for e in ents]
+        extra = {k: v[i] for k, v in doc_columns.items()}
+        d_rows.append({"doc_id": doc_id, "source": doc_id, "text": text, "n_words": 0, **extra})
+    return schema.frame("quotes", q_rows), pd.DataFrame(e_rows), schema.frame("documents", d_rows)
+
+
+DOCS = {
+    "a": "“We will rebuild,” Mayor Jacob Frey said.\n\nA witness said the car sped away.",
+    "b": "“The city is safe,” Frey said.\n\nA witness said nobody was hurt in the crash.",
+}
+
+
+def test_same_person_is_one_speaker_across_documents_unnamed_stay_per_document():
+    q, e, d = tables(DOCS)
+    q2, table = speakers.build(q, e, d)
+    assert list(table["speaker_id"]) == ["a/the-witness", "b/the-witness", "jacob-frey"]
+    frey = table.set_index("speaker_id").loc["jacob-frey"]
+    assert frey["speaker"] == "Jacob Frey" and frey["n_quotes"] == 2 and frey["role"] == "Mayor"
+    assert {"Frey", "Mayor Jacob Frey"} <= set(frey["aliases"])
+    assert set(q2.loc[q2["speaker_id"] == "jacob-frey", "doc_id"]) == {"a", "b"}
+    assert (q2["speaker"] == "Jacob Frey").sum() == 2
+
+
+def test_document_columns_constant_per_speaker_are_carried():
+    q, e, d = tables(DOCS, outlet=["Star Tribune", "Star Tribune"], day=["mon", "tue"])
+    _, table = speakers.build(q, e, d)
+    frey = table.set_index("speaker_id").loc["jacob-frey"]
+    assert frey["outlet"] == "Star Tribune"
+    assert pd.isna(frey["day"])  # differs between his documents
+
+
+def test_metadata_csv_renames_merges_and_enriches(tmp_path):
+    meta = tmp_path / "speakers.csv"
+    meta.write_text("name,aliases,side\nJacob Frey,Frey;the mayor,local\n", encoding="utf-8")
+    q, e, d = tables(DOCS)
+    _, table = speakers.build(q, e, d, speakers.load_metadata(str(meta)))
+    frey = table.set_index("speaker_id").loc["jacob-frey"]
+    assert frey["side"] == "local" and "the mayor" in frey["aliases"]
+
+
+def test_metadata_yaml_mapping(tmp_path):
+    meta = tmp_path / "speakers.yaml"
+    meta.write_text("Jacob Frey:\n  aliases: [Frey]\n  party: DFL\n", encoding="utf-8")
+    loaded = speakers.load_metadata(str(meta))
+    assert loaded.loc[0, "name"] == "Jacob Frey" and loaded.loc[0, "aliases"] == ["Frey"]
+    q, e, d = tables(DOCS)
+    _, table = speakers.build(q, e, d, loaded)
+    assert table.set_index("speaker_id").loc["jacob-frey", "party"] == "DFL"
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [("bad.txt", "x"), ("empty.yaml", "[]"), ("noname.csv", "side\nlocal\n"), ("bad.yaml", "a: [")],
+)
+def test_bad_metadata_is_a_usage_error(tmp_path, name, content):
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(UsageError):
+        speakers.load_metadata(str(path))
+
+
+def test_missing_metadata_is_a_usage_error(tmp_path):
+    with pytest.raises(UsageError, match="not found"):
+        speakers.load_metadata(str(tmp_path / "nope.csv"))
+
+
+def test_no_quotes_gives_an_empty_speakers_table():
+    q, e, d = tables({"a": "The weather was mild."})
+    q2, table = speakers.build(q, e, d)
+    assert table.empty and list(table.columns)[:3] == ["speaker_id", "speaker", "aliases"]
+
+
+def test_seed_speakers_regression(data_regression):
+    q, e, d = tables({"seed": SEED.read_text(encoding="utf-8")})
+    _, table = speakers.build(q, e, d)
+    rows = [
+        {k: (None if v is None or v is pd.NA else v) for k, v in row.items()}
+        for row in table.astype(object).to_dict("records")
+    ]
+    data_regression.check([dict(r, aliases=list(r["aliases"])) for r in rows])
