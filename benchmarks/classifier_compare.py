@@ -24,28 +24,47 @@ from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 from sklearn.naive_bayes import ComplementNB
 from sklearn.pipeline import make_pipeline
 
-from corpuskit.classify import FrameClassifier
+from corpuskit.classify import FrameClassifier, embeddings_available
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPORA = Path("/work/shared/corpora")
 
 # name -> FrameClassifier parameters (or a factory for a non-FrameClassifier baseline)
+TFIDF = {"features": "tfidf"}
 OPTIONS: dict[str, object] = {
-    "logreg C=1 word+char (reference)": dict(model="logreg", C=1.0),
-    "logreg C=10 word+char": dict(model="logreg", C=10.0),
-    "logreg C=30 word+char": dict(model="logreg", C=30.0),
-    "logreg C=10 word only": dict(model="logreg", C=10.0, char_ngrams=None),
-    "logreg C=10 char_wb only": dict(model="logreg", C=10.0, word_ngrams=None),
-    "logreg C=10 no sublinear tf": dict(model="logreg", C=10.0, sublinear_tf=False),
-    "logreg C=10 no class_weight": dict(model="logreg", C=10.0, class_weight=None),
-    "svm C=0.1 word+char (calibrated)": dict(model="svm", C=0.1),
-    "svm C=0.3 word+char (calibrated)": dict(model="svm", C=0.3),
-    "svm C=1 word+char (calibrated)": dict(model="svm", C=1.0),
-    "sgd modified_huber word+char": dict(model="sgd", C=10.0),
+    "logreg C=1 word+char (reference)": dict(TFIDF, model="logreg", C=1.0),
+    "logreg C=10 word+char": dict(TFIDF, model="logreg", C=10.0),
+    "logreg C=30 word+char": dict(TFIDF, model="logreg", C=30.0),
+    "logreg C=10 word only": dict(TFIDF, model="logreg", C=10.0, char_ngrams=None),
+    "logreg C=10 char_wb only": dict(TFIDF, model="logreg", C=10.0, word_ngrams=None),
+    "logreg C=10 no sublinear tf": dict(TFIDF, model="logreg", C=10.0, sublinear_tf=False),
+    "logreg C=10 no class_weight": dict(TFIDF, model="logreg", C=10.0, class_weight=None),
+    "svm C=0.1 word+char (calibrated)": dict(TFIDF, model="svm", C=0.1),
+    "svm C=0.3 word+char (calibrated)": dict(TFIDF, model="svm", C=0.3),
+    "svm C=1 word+char (calibrated)": dict(TFIDF, model="svm", C=1.0),
+    "sgd modified_huber word+char": dict(TFIDF, model="sgd", C=10.0),
     "complement NB word 1-2": lambda: make_pipeline(
         TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True), ComplementNB(alpha=0.3)
     ),
 }
+# Needs the optional extra (pip install 'corpuskit[embeddings]'); skipped when it is missing.
+EMBEDDING_OPTIONS: dict[str, object] = {
+    "embeddings only, logreg C=10": dict(
+        features="tfidf+embeddings", word_ngrams=None, char_ngrams=None, C=10.0
+    ),
+    "word+char + embeddings w=1, logreg C=10": dict(
+        features="tfidf+embeddings", embedding_weight=1.0
+    ),
+    "word+char + embeddings w=2, logreg C=10 (default with extra)": dict(
+        features="tfidf+embeddings"
+    ),
+    "word+char + embeddings w=3, logreg C=10": dict(
+        features="tfidf+embeddings", embedding_weight=3.0
+    ),
+    "word+char + embeddings w=2, svm C=0.3": dict(features="tfidf+embeddings", model="svm", C=0.3),
+}
+if embeddings_available():
+    OPTIONS.update(EMBEDDING_OPTIONS)
 
 
 def headlines() -> tuple[list[str], list[str], None]:

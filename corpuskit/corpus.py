@@ -92,6 +92,7 @@ def read_table(folder: Path, name: str) -> pd.DataFrame:
 # Rows per Parquet row group: fixed per table, so the bytes never depend on how the rows came.
 ROW_GROUP_ROWS = {"documents": 2_000, "paragraphs": 20_000, "sentences": 50_000}
 DEFAULT_ROW_GROUP_ROWS = 50_000
+FREE_TEXT_COLUMNS = ("text", "title", "sha256", "match")
 ROW_GROUPS_PER_PART = 1  # partitioned layout: row groups per part file
 
 
@@ -196,6 +197,12 @@ class TableWriter:
         """Append rows (a table with this writer's fields, in any order of columns)."""
         if table.num_rows == 0:
             return
+        if table.schema.equals(self.schema, check_metadata=False):
+            self._buffer.append(table)
+            self._buffered += table.num_rows
+            while self._buffered >= self.group_rows:
+                self._flush(self.group_rows)
+            return
         for field_ in self.schema:
             if field_.name not in table.column_names:
                 table = table.append_column(field_, pa.nulls(table.num_rows, field_.type))
@@ -212,6 +219,21 @@ class TableWriter:
             self._open()
         self._writer.close()
         return self.n_rows
+
+    def discard(self) -> None:
+        """Stop and delete what was written."""
+        self._buffer, self._buffered = [], 0
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+        target = (
+            self.folder / self.name if self.partitioned else self.folder / f"{self.name}.parquet"
+        )
+        if target.is_dir():
+            shutil.rmtree(target)
+        elif target.exists():
+            target.unlink()
+        self._part, self.n_rows = 0, 0
 
     def __enter__(self) -> TableWriter:
         return self
@@ -242,7 +264,13 @@ class TableWriter:
             path = self.folder / self.name / f"part-{self._part:05d}.parquet"
         else:
             path = self.folder / f"{self.name}.parquet"
-        self._writer = pq.ParquetWriter(path, self.schema)
+        self._writer = pq.ParquetWriter(
+            path,
+            self.schema,
+            compression="zstd",
+            # dictionaries pay off for ids and labels, not for running text
+            use_dictionary=[n for n in self.schema.names if n not in FREE_TEXT_COLUMNS],
+        )
         self._groups_in_part = 0
 
 

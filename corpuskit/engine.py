@@ -10,6 +10,7 @@ corpus-level work (quotes, entities, frame evidence) are held until the end, for
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
@@ -148,12 +149,7 @@ def process_files(args_list: list[tuple]) -> list:
 
 
 def process_files_for_disk(args_list: list[tuple]) -> list[tuple[bytes, bytes]]:
-    """`process_file` over a chunk of files, each result packed for the cache (runs in a worker).
-
-    Per file: (meta, tables) bytes. `meta` holds the manifest entry, the Arrow schemas of the
-    big tables and the rows of the small ones; `tables` the big tables as Arrow.
-    """
-    from corpuskit.corpus import arrow_rows
+    """`process_file` over a chunk of files, each result packed for the cache (runs in a worker)."""
     from corpuskit.pipeline import process_file
 
     delay = float(os.environ.get(DELAY_ENV, "0") or 0)
@@ -161,25 +157,50 @@ def process_files_for_disk(args_list: list[tuple]) -> list[tuple[bytes, bytes]]:
     for args in args_list:
         if delay:
             time.sleep(delay)
-        result = process_file(*args)
-        tables = {name: arrow_rows(name, result.rows[name]) for name in BIG_TABLES}
-        small = {
-            # quotes and evidence as Arrow: a fraction of the memory of rows, at corpus scale
-            "quotes": arrow_rows("quotes", result.rows["quotes"]),
-            "frame_evidence": pa.Table.from_pylist(result.rows["frame_evidence"]),
-            "entities": result.rows["entities"],
-            # documents without their text: what corpus-level assembly needs of them
-            "documents": [
-                {k: v for k, v in row.items() if k != "text"} for row in result.rows["documents"]
-            ],
-        }
-        meta = {
-            "entry": result.entry,
-            "schemas": {name: t.schema.remove_metadata() for name, t in tables.items()},
-            "small": pickle.dumps(small, protocol=5),
-        }
-        out.append((pickle.dumps(meta, protocol=5), pickle.dumps(tables, protocol=5)))
+        out.append(pack(process_file(*args)))
     return out
+
+
+def pack(result) -> tuple[bytes, bytes]:
+    """A file's result as (meta, tables) bytes, the two files of its cache entry.
+
+    `meta`: the manifest entry, the columns of each big table and the small tables (quotes
+    and evidence as Arrow, a fraction of the memory of rows at corpus scale; entities and
+    document metadata as rows). `tables`: the big tables as Arrow IPC streams.
+    """
+    from corpuskit.corpus import arrow_rows
+
+    tables = {name: arrow_rows(name, result.rows[name]) for name in BIG_TABLES}
+    small = {
+        "quotes": to_ipc(arrow_rows("quotes", result.rows["quotes"])),
+        "frame_evidence": to_ipc(pa.Table.from_pylist(result.rows["frame_evidence"])),
+        "entities": result.rows["entities"],
+        # documents without their text: what corpus-level assembly needs of them
+        "documents": [
+            {k: v for k, v in row.items() if k != "text"} for row in result.rows["documents"]
+        ],
+    }
+    meta = {
+        "entry": result.entry,
+        "schemas": {
+            n: t.schema.remove_metadata().serialize().to_pybytes() for n, t in tables.items()
+        },
+        "small": pickle.dumps(small, protocol=5),
+    }
+    ipc = {name: to_ipc(table) for name, table in tables.items()}
+    return pickle.dumps(meta, protocol=5), pickle.dumps(ipc, protocol=5)
+
+
+def to_ipc(table: pa.Table) -> bytes:
+    """`table` as an Arrow IPC stream: far quicker to load than a pickled table."""
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
+def from_ipc(data: bytes) -> pa.Table:
+    return pa.ipc.open_stream(data).read_all()
 
 
 # ---------------------------------------------------------------- the per-file cache
@@ -221,11 +242,9 @@ class FileCache:
             tmp.write_bytes(data)
             os.replace(tmp, path)
 
-    def meta(self, key: str) -> dict:
-        return pickle.loads(self._files(self.folder, key)[0].read_bytes())
-
-    def tables(self, key: str) -> dict[str, pa.Table]:
-        return pickle.loads(self._files(self.folder, key)[1].read_bytes())
+    def load(self, key: str) -> tuple[bytes, bytes]:
+        """The (meta, tables) bytes stored for `key`."""
+        return tuple(path.read_bytes() for path in self._files(self.folder, key))
 
 
 def _link_or_copy(src: Path, dst: Path) -> None:
@@ -301,8 +320,9 @@ def build_dir(inputs: list[str], out: str | os.PathLike, settings) -> dict:
         previous = [out / CACHE_DIR, resume] if settings.cache else []
         cache = FileCache(stage / CACHE_DIR, previous)
         dictionary = load_dictionary(settings.frames)
-        keys, inputs_meta = _process(jobs, cache, build_fingerprint(settings, dictionary), settings)
-        manifest = _write_tables(stage, jobs, keys, inputs_meta, cache, settings, partitioned)
+        fingerprint = build_fingerprint(settings, dictionary)
+        inputs, big, small = _stream(stage, jobs, cache, fingerprint, settings)
+        manifest = _assemble(stage, inputs, big, small, settings)
         if not settings.cache:
             shutil.rmtree(stage / CACHE_DIR)
         write_manifest(stage, manifest)
@@ -326,86 +346,146 @@ def _keep_interrupted_cache(out: Path) -> Path | None:
     return resume if resume.is_dir() else None
 
 
-def _process(jobs: list[dict], cache: FileCache, fingerprint: str, settings):
-    """Process the files not in the cache; returns (key per job, {key: reused}) in job order."""
-    keys: list[str | None] = []
-    reused: dict[str, bool] = {}
-    todo = []
-    for job in jobs:
-        if "duplicate_of" in job:
-            keys.append(None)
-            continue
-        key = file_key(job, fingerprint)
-        keys.append(key)
-        if key not in reused:
-            reused[key] = cache.lookup(key)
-            if not reused[key]:
-                todo.append((key, job))
-    args = [(j["path"], j["root"], j["prefix"], j["sha256"], settings) for _, j in todo]
+def _stream(stage: Path, jobs: list[dict], cache: FileCache, fingerprint: str, settings):
+    """Process or reuse every file, in input order, writing the big tables as results arrive.
+
+    Returns (manifest entries, BigTables, small-table bytes per file).
+    """
+    from corpuskit.pipeline import duplicate_entry
+
+    keys = [None if "duplicate_of" in job else file_key(job, fingerprint) for job in jobs]
+    reused = {key: cache.lookup(key) for key in keys if key}
+    todo = [job for job, key in zip(jobs, keys, strict=True) if key and not reused[key]]
+    args = [(j["path"], j["root"], j["prefix"], j["sha256"], settings) for j in todo]
     results = map_files(process_files_for_disk, args, settings)
-    for (key, _), (meta, tables) in zip(todo, results, strict=True):
-        cache.store(key, meta, tables)
-    return keys, reused
-
-
-def _write_tables(stage: Path, jobs, keys, reused, cache: FileCache, settings, partitioned) -> dict:
-    """Write the big tables file by file from the cache, then assemble and write the small ones."""
-    from corpuskit.corpus import TableWriter, arrow_table, canonical_schema
-    from corpuskit.pipeline import assemble_small, duplicate_entry, load_dictionary, manifest
-
-    inputs, ordered = [], []
-    fields: dict[str, pa.Schema] = {}
+    big = BigTables(stage, settings.engine == "dask")
+    inputs, small = [], []
     for job, key in zip(jobs, keys, strict=True):
         if key is None:
             inputs.append(duplicate_entry(job))
             continue
-        meta = cache.meta(key)
+        if reused[key]:
+            meta_bytes, tables_bytes = cache.load(key)
+        else:
+            meta_bytes, tables_bytes = next(results)
+            cache.store(key, meta_bytes, tables_bytes)
+        meta = pickle.loads(meta_bytes)
         inputs.append(dict(meta["entry"], reused=reused[key]))
-        ordered.append(key)
-        for name, file_fields in meta["schemas"].items():
-            known = fields.get(name)
-            if known is None:
-                fields[name] = file_fields
-            elif not known.equals(file_fields):
-                fields[name] = pa.unify_schemas([known, file_fields], promote_options="permissive")
-    writers = {
-        name: TableWriter(stage, name, canonical_schema(name, fields[name]), partitioned)
-        for name in BIG_TABLES
-    }
-    for key in ordered:
-        for name, table in cache.tables(key).items():
-            writers[name].write(table)
-    sizes = {name: writer.close() for name, writer in writers.items()}
+        small.append(meta["small"])
+        big.add(key, meta["schemas"], tables_bytes)
+    big.finish(cache)
+    return inputs, big, small
+
+
+class BigTables:
+    """Writes documents, paragraphs and sentences file by file, in input order, as they come.
+
+    The columns are those of the first file; should a later file bring other columns (e.g.
+    metadata columns of a CSV), streaming stops and `finish` rewrites the tables from the
+    cache with the union of all columns, so the result is the same either way.
+    """
+
+    def __init__(self, stage: Path, partitioned: bool):
+        self.stage, self.partitioned = stage, partitioned
+        self.writers: dict = {}
+        self.schema_bytes: dict[str, bytes] = {}
+        self.fields: dict[str, pa.Schema] = {}
+        self.keys: list[str] = []
+        self.streaming = True
+        self.sizes: dict[str, int] = {}
+
+    def add(self, key: str, schemas: dict[str, bytes], tables: bytes) -> None:
+        self.keys.append(key)
+        for name, data in schemas.items():
+            if name not in self.schema_bytes:
+                self.schema_bytes[name], self.fields[name] = data, _read_schema(data)
+            elif data != self.schema_bytes[name]:
+                self.fields[name] = pa.unify_schemas(
+                    [self.fields[name], _read_schema(data)], promote_options="permissive"
+                )
+                self.schema_bytes[name] = self.fields[name].serialize().to_pybytes()
+                self._stop_streaming()
+        if self.streaming:
+            self._write(tables)
+
+    def finish(self, cache: FileCache) -> None:
+        """Close the tables, rewriting them from the cache if the columns changed mid-way."""
+        if not self.streaming:
+            for key in self.keys:
+                self._write(cache.load(key)[1])
+        self.sizes = {name: writer.close() for name, writer in self._open().items()}
+
+    def _open(self) -> dict:
+        from corpuskit.corpus import TableWriter, canonical_schema
+
+        if not self.writers:
+            self.writers = {
+                name: TableWriter(
+                    self.stage, name, canonical_schema(name, self.fields[name]), self.partitioned
+                )
+                for name in BIG_TABLES
+            }
+        return self.writers
+
+    def _write(self, tables_bytes: bytes) -> None:
+        writers = self._open()
+        for name, data in pickle.loads(tables_bytes).items():
+            writers[name].write(from_ipc(data))
+
+    def _stop_streaming(self) -> None:
+        if self.streaming:
+            self.streaming = False
+            for writer in self.writers.values():
+                writer.discard()
+            self.writers = {}
+
+
+def _read_schema(data: bytes) -> pa.Schema:
+    return pa.ipc.read_schema(pa.py_buffer(data))
+
+
+def _assemble(stage: Path, inputs: list[dict], big: BigTables, small: list[bytes], settings):
+    """Assemble and write the small tables; returns the manifest."""
+    from corpuskit.corpus import TableWriter, arrow_table
+    from corpuskit.pipeline import assemble_small, load_dictionary, manifest
+
+    sizes = dict(big.sizes)
     if not sizes["documents"]:
         raise BuildError("no document could be read from the inputs")
-
-    rows = _small_tables(cache, ordered)
-    small = assemble_small(rows, schema.frame("documents", rows["documents"]), settings)
-    for name, df in small.items():
+    rows = _small_tables(small)
+    tables = assemble_small(rows, schema.frame("documents", rows["documents"]), settings)
+    for name, df in tables.items():
         table = arrow_table(name, df)
-        with TableWriter(stage, name, table.schema, partitioned) as writer:
+        with TableWriter(stage, name, table.schema, big.partitioned) as writer:
             writer.write(table)
         sizes[name] = writer.n_rows
     sizes = {name: sizes[name] for name in schema.TABLE_NAMES}
     return manifest(settings, inputs, sizes, load_dictionary(settings.frames))
 
 
-def _small_tables(cache: FileCache, keys: list[str]) -> dict:
-    """The per-file small tables of `keys`, in order, as `assemble_small` takes them.
+def _small_tables(small: list[bytes]) -> dict:
+    """The per-file small tables, in order, as `assemble_small` takes them; empties `small`.
 
     Quotes and frame evidence come as DataFrames, concatenated from each file's Arrow
     table; entities and document metadata as rows, as `assemble` gives them.
     """
     arrow: dict[str, list[pa.Table]] = {"quotes": [], "frame_evidence": []}
     rows: dict[str, list] = {"entities": [], "documents": []}
-    for key in keys:
-        small = pickle.loads(cache.meta(key)["small"])
-        for name, part in small.items():
-            if name in arrow:
-                if part.num_rows:
-                    arrow[name].append(part)
-            else:
-                rows[name].extend(part)
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # millions of new objects, none of them garbage: skip the collector's scans
+    try:
+        for i, blob in enumerate(small):
+            small[i] = None
+            for name, part in pickle.loads(blob).items():
+                if name in arrow:
+                    table = from_ipc(part)
+                    if table.num_rows:
+                        arrow[name].append(table)
+                else:
+                    rows[name].extend(part)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
     for name, parts in arrow.items():
         table = pa.concat_tables(parts, promote_options="permissive") if parts else None
         rows[name] = table.to_pandas() if table is not None else []

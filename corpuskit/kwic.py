@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-import sys
-import types
 from bisect import bisect_right
 
 import pandas as pd
@@ -107,13 +105,3 @@ def _speaker_at(spans, start: int, end: int) -> tuple[str | None, str | None]:
         return None, None
     speaker = best[3] if isinstance(best[3], str) else None
     return best[2], speaker
-
-
-class _CallableModule(types.ModuleType):
-    """Importing this submodule makes `corpuskit.kwic` the module; calling it still works."""
-
-    def __call__(self, *args, **kwargs):
-        return kwic(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule

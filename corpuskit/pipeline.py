@@ -118,6 +118,7 @@ def process_document(doc: dict, dictionary) -> dict[str, list[dict]]:
                     "start": q["start"] + m["start"],
                     "end": q["start"] + m["end"],
                     "rejected": m["rejected"],
+                    "cue": m.get("cue"),
                 }
             )
     out["quotes"] = quote_rows

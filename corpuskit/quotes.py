@@ -34,7 +34,7 @@ POSSESSIVES = frozenset("his her their its our".split())
 TOKEN_RE = re.compile(
     r"[“\"][A-Z][\w’'.\-]*[”\"](?=\s+[A-Z])|\([A-Z][A-Za-z]{1,9}\)|[\w’'\-.]*\w[’']?\.?|[,;:—–()“”\"]"
 )
-PRONOUNS = {"he": "m", "she": "f", "they": "p", "it": "o", "we": "p", "i": None}
+PRONOUNS = {"he": "m", "she": "f", "they": "p", "it": "o"}
 STOP_CAPS = frozenset(
     "But And Or When While In On At As After Before Since If Though Although Meanwhile Still Yet "
     "So Then Now Later Earlier Also However That This These Those There Here It Its His Her Their "
@@ -54,7 +54,7 @@ NEGATORS = frozenset("not n't never to".split())
 TIME_RE = re.compile(
     r"\s*(?:(?:on|last|this|late|early)\s+)?(?:(?:Monday|Tuesday|Wednesday|Thursday|Friday|"
     r"Saturday|Sunday|yesterday|today|tonight|week|month|year|night|morning|afternoon|evening)"
-    r"(?:\s+(?:night|morning|afternoon|evening))?\s*)+"
+    r"(?:\s+(?:night|morning|afternoon|evening))?\b\s*)+"
 )
 THAT_RE = re.compile(r"\s*(?:,\s*)?that\s+")
 TRANSCRIPT_RE = re.compile(
@@ -84,10 +84,24 @@ CLAUSE_CUT_RE = re.compile(
 PREPOSITIONS = frozenset(
     "outside inside in at on during after before from to with near by over".split()
 )
+FIRST_PERSON = frozenset("i we you".split())
+CONTRACTION_RE = re.compile(
+    r"(?:i|we|you|they|he|she|it|let|that|there|what|who)'(?:s|ve|re|ll|d|m)"
+)
+NEEDS_THAT = frozenset(
+    "add reveal insist confirm mention stress emphasize acknowledge admit recall tweet post "
+    "reiterate comment".split()
+)
+KIN = (
+    "sister mother wife daughter grandmother woman girl aunt niece brother father husband son "
+    "grandfather man boy uncle nephew"
+).split()
 NO_SUBJECT = frozenset(
     "would will could should can may might must had has have was were is are be been to".split()
 )
 JOIN = r"[ ,]*(?:and|or)?[ ,]*"
+TITLE_BEFORE_RE = re.compile(r"(?:\b(?:on|in|of|titled|called|show|program|book|film)|[’']s)\s*$")
+PAREN_END_RE = re.compile(r"\s*\([^()]{1,25}\)\s*$")
 PARTY_RE = re.compile(r"^[DRI]-[A-Z]")
 OBJECT_PREPOSITIONS = frozenset("at to by with on against from toward towards into".split())
 ACRONYM_RE = re.compile(r"((?:[A-Z][\w’'\-]*\s+(?:(?:of|and|for|the)\s+)*){1,7})\(([A-Z]{2,})\)")
@@ -125,6 +139,30 @@ def _data(name: str) -> dict:
     return yaml.safe_load(resources.files("corpuskit").joinpath("data", name).read_text("utf-8"))
 
 
+def trie_pattern(words) -> str:
+    """One regular expression matching any of `words`, factored as a prefix tree so the regex
+    engine does not try hundreds of alternatives at every position."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        branches = [
+            (r"\s+" if ch == " " else re.escape(ch)) + emit(child)
+            for ch, child in sorted(node.items())
+            if ch
+        ]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(trie)
+
+
 @lru_cache(maxsize=1)
 def lexicon() -> Lexicon:
     """Load cues.yaml and roles.yaml (cached per process)."""
@@ -139,10 +177,7 @@ def lexicon() -> Lexicon:
                     speech.add(form)
     cue_lemma["According to"] = "according to"
     speech.add("According to")
-    alternatives = "|".join(
-        re.escape(f).replace(r"\ ", r"\s+") for f in sorted(cue_lemma, key=len)[::-1]
-    )
-    cue_re = re.compile(rf"(?<![\w’'\-])(?:{alternatives})(?![\w’'\-])")
+    cue_re = re.compile(rf"(?<![\w’'\-])(?:{trie_pattern(cue_lemma)})(?![\w’'\-])")
     return Lexicon(
         cue_lemma=cue_lemma,
         speech=frozenset(speech),
@@ -194,6 +229,13 @@ def find_quotes(text: str, paragraphs: list[tuple[int, int, bool]]) -> list[tupl
                     spans.append((open_at, pe))
                 open_at = None
     return spans
+
+
+def is_title(body: str) -> bool:
+    """A show, book or film title: up to six words, each capitalized or a short function word."""
+    words = body.strip(" .,").split()
+    small = {"of", "the", "a", "an", "and", "in", "on", "for", "to", "with"}
+    return 0 < len(words) <= 6 and all(w[:1].isupper() or w in small for w in words)
 
 
 def is_nickname(text: str, s: int, e: int) -> bool:
@@ -274,6 +316,8 @@ def _tokens(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
 
 def _is_cap(tok: str) -> bool:
     tok = tok.strip('“”"')
+    if CONTRACTION_RE.fullmatch(tok.lower().replace("’", "'")):
+        return False
     return tok[:1].isupper() and tok.rstrip(".’'") not in STOP_CAPS
 
 
@@ -311,6 +355,9 @@ def np_before(text: str, floor: int, pos: int, lex: Lexicon) -> Mention | None:
     """The speaker mention ending just before `pos` (a cue), skipping adverbs, times,
     appositions (`Smith, a spokesman, said`) and relative clauses (`a woman who lives here said`)."""
     window_lo = max(floor, pos - 240)
+    paren = PAREN_END_RE.search(text, window_lo, pos)
+    if paren and paren.start() > window_lo:
+        pos = paren.start()  # `Sen. John Thune (R-S.D.) said`
     rel = RELATIVE_RE.search(text, window_lo, pos)
     time = TIME_BEFORE_RE.search(text, window_lo, pos)
     if time and time.start() > window_lo:
@@ -320,6 +367,11 @@ def np_before(text: str, floor: int, pos: int, lex: Lexicon) -> Mention | None:
         toks.pop()
     if not toks:
         return None
+    if len(toks) > 2 and PARTY_RE.match(toks[-1][2]) and toks[-2][2] == ",":
+        toks = toks[:-2]  # `Sen. Chris Murphy, D-Conn., who …`
+    last = toks[-1][2].lower().replace("’", "'")
+    if last in FIRST_PERSON or CONTRACTION_RE.fullmatch(last):
+        return None  # `I said`, `we say`, `Let's say` tie no third-party speaker
     if toks[-1][2].lower() in PRONOUNS and (len(toks) == 1 or not _is_cap(toks[-2][2])):
         return _pronoun(toks[-1])
     if toks[-1][2] == ",":
@@ -359,7 +411,7 @@ def _appositive_subject(text: str, toks, lex) -> Mention | None:
     commas = [k for k, t in enumerate(toks) if t[2] == ","][::-1][:3]
     for k in commas:
         np = _collect_back(toks[:k], lex)
-        if not np:
+        if not np or PARTY_RE.match(np[0][2]):
             continue
         mention = classify(text, np, lex)
         if mention is None or mention.kind == "document":
@@ -397,13 +449,21 @@ def _enrich_from_apposition(mention: Mention, appos, lex) -> None:
                 mention.organization = " ".join(mods)
             break
     if mention.gender is None:
-        mention.gender = _gender(low, lex)
+        # only the apposition's own head counts (`a spokeswoman`), not `whose son …`
+        head = []
+        for w in low:
+            if w in ("who", "whose", "which", "of", "for", "with", "at", "to", "and"):
+                break
+            head.append(w)
+        mention.gender = _gender(head, lex)
 
 
 def np_after(text: str, pos: int, ceil: int, lex: Lexicon) -> Mention | None:
     """The speaker mention starting just after `pos` (`said Frey`, `according to police`)."""
     toks = _tokens(text, pos, min(ceil, pos + 240))
     if not toks:
+        return None
+    if toks[0][2].lower() in FIRST_PERSON:
         return None
     if toks[0][2].lower() in PRONOUNS:
         return _pronoun(toks[0])
@@ -426,6 +486,30 @@ def np_after(text: str, pos: int, ceil: int, lex: Lexicon) -> Mention | None:
         if rest[:end]:
             _enrich_from_apposition(mention, rest[:end], lex)
     return mention
+
+
+def loose_mention(text, masked, lo, hi, lex, max_words: int = 6) -> Mention | None:
+    """A short phrase in subject position that the phrase rules did not read
+    (`the 71-year-old`, `a criminal complaint`): kept as an unnamed speaker mention."""
+    toks = _tokens(masked, lo, hi)
+    if not toks or len(toks) > max_words or any(t[2] in ',;:—–()“”"' for t in toks):
+        return None
+    low = [t[2].lower() for t in toks]
+    if any(w in NO_SUBJECT or w in lex.cue_lemma or w in PRONOUNS for w in low):
+        return None
+    first = toks[0][2]
+    if not (
+        low[0] in ("the", "a", "an", "one", "two", "some")
+        or first[:1].isupper()
+        or first[:1].isdigit()
+    ):
+        return None
+    start, end = toks[0][0], toks[-1][1]
+    if any(w in lex.documents for w in low):
+        return Mention(start, end, text[start:end], "document", head=low[-1])
+    heads = [t[2].lower() for t in toks if t[2].isalpha() and t[2].islower()]
+    head = heads[-1] if heads else low[-1]
+    return Mention(start, end, text[start:end], "unnamed", head=head, definite=low[0] == "the")
 
 
 def _pronoun(tok) -> Mention:
@@ -503,6 +587,8 @@ def classify(text: str, np, lex: Lexicon) -> Mention | None:
     # the name: capitalized words after the last title / possessive
     cut, role, org_words = 0, None, []
     for j in range(len(words)):
+        if j < cut:
+            continue
         n = _title_at(words, j, lex)
         if n and j + n < len(words):
             cut, role = j + n, lex.titles[" ".join(words[j : j + n])]
@@ -753,7 +839,14 @@ class Resolver:
                 if e.kind in ("person", "unnamed") and e.gender in (g, None)
             ]
             recent = max(ok, key=lambda e: e.last, default=None)
-            cand = self._candidate(pos, lambda c: c.kind == "person" and c.gender in (g, None))
+            cand = self._candidate(
+                pos,
+                lambda c: (
+                    c.kind in ("person", "unnamed")
+                    and c.gender in (g, None)
+                    and self._gender_of(c) in (g, None)
+                ),
+            )
             if cand and (recent is None or cand[0] > recent.last):
                 recent = self.resolve(cand[1], cand[0])
             if recent is not None and recent.gender is None:
@@ -770,6 +863,16 @@ class Resolver:
             return self._find(lambda e: e.kind == "organization")
         return None
 
+    def _gender_of(self, m: Mention) -> str | None:
+        """Gender already known for the speaker a candidate mention would resolve to."""
+        if m.kind != "person":
+            return m.gender
+        surname = m.name.split()[-1]
+        known = [
+            e.gender for e in self.entities if e.kind == "person" and e.name.split()[-1] == surname
+        ]
+        return next((g for g in known if g), m.gender)
+
     def _candidate(self, pos: int, pred):
         best = None
         for p, c in self.candidates:
@@ -780,22 +883,32 @@ class Resolver:
         return best
 
 
+@lru_cache(maxsize=1)
+def _candidate_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
+    """(capitalized runs, kin nouns, group nouns), compiled once."""
+    lex = lexicon()
+    word = r"[A-Z][\w’'\-.]*"
+    runs = re.compile(rf"(?<![\w.]){word}(?:\s+(?:(?:{'|'.join(PARTICLES)})\s+)?{word})+")
+    kin = re.compile(
+        r"\b(?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er|\w+[’']s)\s+(?:[a-z\-]+\s+)?(" + "|".join(KIN) + r")\b"
+    )
+    groups = re.compile(r"\b(?:" + trie_pattern(lex.groups) + r")\b")
+    return runs, kin, groups
+
+
 def mention_candidates(text: str, masked: str, lex: Lexicon) -> list[tuple[int, Mention]]:
     """Persons (titled or two-word names) and groups named in the prose, for pronoun resolution."""
     out = []
-    name = r"[A-Z][\w’'\-]+"
-    person_re = re.compile(
-        rf"(?<![\w.])(?:(?:[A-Z][\w.]*\s+){{0,3}})?{name}(?:\s+(?:(?:{'|'.join(PARTICLES)})\s+)*{name}){{1,2}}"
-    )
-    for m in person_re.finditer(masked):
+    runs_re, kin_re, group_re = _candidate_patterns()
+    for m in runs_re.finditer(masked):
         toks = _tokens(text, m.start(), m.end())
         while toks and toks[0][2] in STOP_CAPS:
             toks = toks[1:]
-        if len(toks) < 2:
+        if len(toks) < 2 or len(toks) > 8:
             continue
         mention = classify(text, toks, lex)
         if mention and mention.kind == "person" and len(mention.name.split()) >= 2:
-            out.append((m.start(), mention))
+            out.append((toks[0][0], mention))
     surnames = {m.name.split()[-1]: m for _, m in out if len(m.name.split()[-1]) > 2}
     if surnames:
         surname_re = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(surnames))) + r")\b")
@@ -806,7 +919,12 @@ def mention_candidates(text: str, masked: str, lex: Lexicon) -> list[tuple[int, 
                 out.append(
                     (m.start(), Mention(m.start(), m.end(), m.group(), "person", name=full.name))
                 )
-    group_re = re.compile(r"\b(?:" + "|".join(sorted(lex.groups, key=len)[::-1]) + r")\b")
+    for m in kin_re.finditer(masked):
+        word = m.group(1)
+        gender = "f" if word in lex.female else "m"
+        out.append(
+            (m.start(), Mention(m.start(), m.end(), m.group(), "unnamed", head=word, gender=gender))
+        )
     for m in group_re.finditer(masked):
         word = m.group()
         before = [t[2].lower() for t in _tokens(masked, max(0, m.start() - 60), m.start())]
@@ -974,6 +1092,8 @@ class Extractor:
         post_hi = self._post_limit(k)
         para = self.paragraph_of(qs)
         pre = masked[pre_lo:open_pos]
+        if TITLE_BEFORE_RE.search(pre) and is_title(text[qs:qe]):
+            return [Statement(para, "scare", qs, qe)], 1  # `on CNN's “State of the Union”`
         cue = _cue_near_end(masked, pre_lo, open_pos, lex)
         # 1. cue before: `X said: “…”`, `saying, “…”`, `according to X, “…”`
         if cue is not None:
@@ -1044,12 +1164,12 @@ class Extractor:
                 return (cue, mention) if mention is not None else None
             floor = lo + len(gap) - len(gap.lstrip(" ,;:—–-\n"))
             mention = np_before(self.text, floor, cue.start(), lex)
-            if mention is None:
-                return None
-            rest = masked[floor : mention.start]
-            if _clean_gap(rest) or re.fullmatch(r"[\s,]*(?:the|The|a|A)?\s*", rest):
-                return cue, mention
-            return None
+            if mention is not None:
+                rest = masked[floor : mention.start]
+                if _clean_gap(rest) or re.fullmatch(r"[\s,]*(?:the|The|a|A)?\s*", rest):
+                    return cue, mention
+            loose = loose_mention(self.text, masked, floor, cue.start(), lex)
+            return (cue, loose) if loose is not None else None
         return None
 
     def subject(self, lo: int, cue) -> Mention | None:
@@ -1096,15 +1216,31 @@ class Extractor:
         st.quote = self.spans[k] if consumed <= 1 else None
         return [st], max(1, consumed)
 
+    def _after_adverbials(self, start: int, end: int) -> int:
+        """Position after times and `in a statement`-like phrases that follow a cue."""
+        for _ in range(3):
+            t = TIME_RE.match(self.masked, start, end)
+            adv = ADVERBIAL_RE.match(self.masked, start, end)
+            if t and t.end() > start:
+                start = t.end()
+            elif adv:
+                start = adv.end()
+            else:
+                break
+        return start
+
     def _skip_object(self, cue, end: int) -> int:
         """Start of what a cue reports: after `that`, times, `in a statement`, `told X that`."""
         masked, text, lex = self.masked, self.text, self.lex
-        start = cue.end()
+        start = self._after_adverbials(cue.end(), end)
         obj = re.match(r"\s+((?:[\w’'.\-]+\s+){0,7}?)that\s+", masked[start:end])
         first = obj.group(1).split()[:1] if obj else []
         if lex.cue_lemma.get(cue.group()) == "tell":
+            pronoun = re.match(r"\s+(?:me|us|you|him|her|them)\b", masked[start:end])
             if obj:
                 start += obj.end()
+            elif pronoun:
+                start += pronoun.end()
             else:
                 o = np_after(text, start, end, lex)
                 if o is not None:
@@ -1135,12 +1271,15 @@ class Extractor:
     def indirect_statements(self) -> None:
         lex, masked = self.lex, self.masked
         taken = Intervals((st.start, st.end) for st in self.statements)
+        cues = [c for c in lex.cue_re.finditer(masked) if c.group() in lex.speech]
+        starts = [c.start() for c in cues]
         for final_only in (True, False):
             for para, s, e in self.sentences:
-                if taken.covers(s, e):
+                lo, hi = bisect.bisect_left(starts, s), bisect.bisect_left(starts, e)
+                if lo == hi or taken.covers(s, e):
                     continue
-                for cue in lex.cue_re.finditer(masked, s, e):
-                    if cue.start() in self.used_cues or cue.group() not in lex.speech:
+                for cue in cues[lo:hi]:
+                    if cue.start() in self.used_cues or cue.end() > e:
                         continue
                     st = self.indirect(para, s, e, cue, final_only)
                     if st is not None and not taken.overlaps(st.start, st.end):
@@ -1162,8 +1301,16 @@ class Extractor:
         # `CLAUSE, X said (in a statement).`
         if mention is not None:
             lead = masked[s : mention.start].rstrip()
-            if lead.endswith(",") and len(lead) > 20 and len(after.split()) <= 3:
+            rest = text[self._after_adverbials(cue.end(), end) : end]
+            short = len(after.split()) <= 3 or rest.lstrip().startswith(",")
+            if lead.endswith(",") and len(lead) > 20 and short:
                 return self._indirect(para, s, s + len(lead) - 1, mention, cue)
+        # `CLAUSE, the 71-year-old said.` (a subject the phrase rules do not know)
+        comma = masked.rfind(",", s, cue.start())
+        if mention is None and comma - s > 20 and len(after.split()) <= 3:
+            loose = loose_mention(text, masked, comma + 1, cue.start(), lex)
+            if loose is not None:
+                return self._indirect(para, s, comma, loose, cue)
         # `CLAUSE, said X.`
         lead = masked[s : cue.start()].rstrip()
         if mention is None and lead.endswith(",") and len(lead) > 20:
@@ -1183,6 +1330,10 @@ class Extractor:
             mention = self.subject(s, cue)
             if mention is None:
                 return None
+        if lex.cue_lemma[cue.group()] in NEEDS_THAT and not THAT_RE.match(
+            masked, self._after_adverbials(cue.end(), end)
+        ):
+            return None  # `added $700 billion`, `insisted on`: an object, not a report
         start = self._skip_object(cue, end)
         cut = re.search(r",\s*(?:and\s+)?(?:adding|saying|noting)\b", masked[start:end])
         if cut:
@@ -1199,6 +1350,11 @@ class Extractor:
         """`According to X, CLAUSE.` and `CLAUSE, according to X(, who …).`"""
         masked = self.masked
         mention = np_after(self.text, cue.end(), e, self.lex)
+        if mention is None:
+            stop = re.search(r"[,;.]|$", masked[cue.end() : e])
+            mention = loose_mention(
+                self.text, masked, cue.end(), cue.end() + stop.start(), self.lex, 10
+            )
         if mention is None:
             return None
         if not masked[s : cue.start()].strip():
@@ -1381,12 +1537,37 @@ def extract(
     return extract_news(text, paragraphs)
 
 
+def line_units(text: str, paragraphs) -> tuple[list[tuple[int, int, bool]], list[int]]:
+    """Paragraphs split at single line breaks when their lines read as paragraphs (most end a
+    sentence), so quotes behave the same whether paragraphs are separated by blank lines or
+    not; hard-wrapped prose stays whole. Returns (units, index of each unit's paragraph)."""
+    units, owner = [], []
+    for i, (ps, pe, heading) in enumerate(paragraphs):
+        lines = []
+        pos = ps
+        for line in text[ps:pe].split("\n"):
+            if line.strip():
+                lead = len(line) - len(line.lstrip())
+                lines.append((pos + lead, pos + len(line.rstrip())))
+            pos += len(line) + 1
+        ends = sum(text[e - 1] in '.!?”"’:)' for _, e in lines)
+        if len(lines) > 1 and ends * 2 >= len(lines):
+            units += [(s, e, heading) for s, e in lines]
+            owner += [i] * len(lines)
+        else:
+            units.append((ps, pe, heading))
+            owner.append(i)
+    return units, owner
+
+
 def extract_news(text: str, paragraphs) -> tuple[list[dict], list[dict]]:
     """Statements of news prose: direct, mixed, indirect and scare quotes."""
-    ex = Extractor(text, paragraphs)
+    units, owner = line_units(text, paragraphs)
+    ex = Extractor(text, units)
     statements = ex.run()
     rows, used = [], {}
     for st in statements:
+        st.paragraph = owner[st.paragraph]
         ent = st.entity
         if ent is not None:
             used[id(ent)] = ent

@@ -36,7 +36,7 @@ TEXT_COLUMNS = (
 )
 # Metadata fields that become document fields rather than `meta` (matched case-insensitively).
 DOCUMENT_FIELDS = ("date", "title")
-# Metadata names that would clash with a documents column get this prefix ("source" -> "meta_source").
+# Metadata names that clash with a documents column get a prefix ("source" -> "meta_source").
 RESERVED = ("doc_id", "source", "text", "n_words", "sha256", "row", "item")
 CLASH_PREFIX = "meta_"
 
@@ -223,7 +223,7 @@ def normalise_date(value) -> tuple[str | None, bool]:
 
 
 def meta_value(value) -> str | None:
-    """A metadata value as a string (numbers and booleans as JSON, lists/objects as JSON), or None."""
+    """A metadata value as a string (numbers, booleans, lists and objects as JSON), or None."""
     if value is None:
         return None
     if isinstance(value, str):
@@ -332,6 +332,8 @@ def read_txt(text: str, docs: Documents, name: str, **options) -> None:
         else:
             docs.warnings.append(f"malformed date header {value!r}: date left empty")
         text = text[header.end() :]
+        if not text.strip():
+            raise Skip("no text after the date header")
     fields["title"] = _heading_title(text)
     docs.add(docs.prefix, text, fields)
 
@@ -403,11 +405,20 @@ def read_csv(text: str, docs: Documents, name: str, sep: str | None = None, **op
     table.columns = columns
     lengths = {c: int(table[c].str.len().sum()) for c in columns}
     column = text_column(columns, lengths, options.get("text_column"))
+    _note_fallback(docs, column, options.get("text_column"))
     others = [c for c in columns if c != column]
     for row, (body, *values) in enumerate(
         table[[column, *others]].itertuples(index=False, name=None)
     ):
         docs.add(f"{docs.prefix}/{row:05d}", body, dict(zip(others, values, strict=True)), row)
+
+
+def _note_fallback(docs: Documents, column: str, wanted: str | None) -> None:
+    """Warn when the text column was chosen by length, not by a known name."""
+    low = str(column).strip().lower()
+    known = {n + end for n in TEXT_COLUMNS for end in ("", "s", "es")}
+    if wanted is None and low not in known:
+        docs.warnings.append(f"no column named like text: using {column!r}, the longest")
 
 
 def _sniff_separator(text: str) -> str:
@@ -443,12 +454,21 @@ def read_json(text: str, docs: Documents, name: str, **options) -> None:
     except json.JSONDecodeError as exc:
         raise Skip(f"malformed JSON: {exc.msg} (line {exc.lineno})") from None
     if isinstance(data, dict):
-        lists = [v for v in data.values() if isinstance(v, list) and v and _all_dicts(v)]
-        has_text = any(isinstance(v, str) for v in data.values())
-        data = lists[0] if len(lists) == 1 and not has_text else [data]
+        data = _unwrap(data)
     if not isinstance(data, list):
         raise Skip("unsupported JSON: expected a list of records or an object")
     _read_records(data, docs, options.get("text_column"))
+
+
+def _unwrap(data: dict) -> list:
+    """The records of a JSON object: its one list of records (the object's scalar fields added
+    to each record), or the object itself as one record when it has a named text field."""
+    lists = [k for k, v in data.items() if isinstance(v, list) and v and _all_dicts(v)]
+    named_text = any(str(k).lower() in TEXT_COLUMNS and isinstance(v, str) for k, v in data.items())
+    if len(lists) != 1 or named_text:
+        return [data]
+    shared = {k: v for k, v in data.items() if not isinstance(v, list | dict)}
+    return [{**shared, **record} for record in data[lists[0]]]
 
 
 def _all_dicts(values: list) -> bool:
@@ -478,6 +498,7 @@ def _read_records(records: list, docs: Documents, wanted: str | None) -> None:
             elif isinstance(value, list) and value and all(isinstance(v, str) for v in value):
                 list_len[key] += sum(len(v) for v in value)
     field, is_list = record_text_field(keys, str_len, list_len, wanted)
+    _note_fallback(docs, field, wanted)
     for row, record in enumerate(records):
         fields = {k: v for k, v in record.items() if k != field}
         value = record.get(field)

@@ -337,6 +337,15 @@ def html_table(
     return "\n".join(parts)
 
 
+def shorten(text, limit: int = 400) -> str:
+    """`text` cut at a word boundary to at most `limit` characters, with "…" when cut."""
+    text = "" if text is None or (not isinstance(text, str) and pd.isna(text)) else str(text)
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut) + " …"
+
+
 def note(text: str) -> str:
     """A short escaped remark, e.g. why a section has nothing to show."""
     return f'<p class="ck-note">{html.escape(text)}</p>'
@@ -628,7 +637,12 @@ def execute_notebook(nb, cwd: str | os.PathLike, timeout: int = 600):
     # Only the native kernel (ipykernel of sys.executable), never a user-installed "python3".
     km = KernelManager(kernel_name="python3", kernel_spec_manager=KernelSpecManager(kernel_dirs=[]))
     client = NotebookClient(
-        nb, km=km, timeout=timeout, record_timing=False, resources={"metadata": {"path": str(cwd)}}
+        nb,
+        km=km,
+        timeout=timeout,
+        record_timing=False,
+        extra_arguments=["--IPKernelApp.log_level=ERROR"],  # no start-up chatter on stderr
+        resources={"metadata": {"path": str(cwd)}},
     )
     client.execute(env={**os.environ, **KERNEL_ENV})
     return nb

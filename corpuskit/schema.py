@@ -85,6 +85,7 @@ TABLES: dict[str, dict[str, str]] = {
         "start": "int64",
         "end": "int64",
         "rejected": "bool",
+        "cue": "string",  # why a match was rejected ("distancing: spin"); null when endorsed
     },
 }
 

@@ -9,9 +9,9 @@ The rules (documented in docs/inputs.md):
   paragraph.
 * A sub-heading is a short paragraph (at most 10 words and 80 characters) that has a letter,
   starts with a capital or digit, does not start with a quotation mark, does not end with
-  punctuation, is not a `NAME:` turn and is not the last paragraph. Only blank-line separated
-  texts have sub-headings (in a transcript a short line is an utterance). A heading has no
-  sentence rows: it is a title, not a sentence of the text.
+  punctuation, is not a `NAME:` turn and is not the last paragraph; or a Markdown `# heading`.
+  Only blank-line separated texts have sub-headings (in a transcript a short line is an
+  utterance). A heading has no sentence rows: it is a title, not a sentence of the text.
 * Sentences end at `.`, `!`, `?` or `…` (plus closing quotes/brackets) followed by white space,
   except before a lower-case word (“Shame!” they chanted.), after an abbreviation or initial
   (Mr., U.S., John F. Kennedy; see data/abbreviations.txt), or inside a quotation after fewer
@@ -32,6 +32,7 @@ LINE_RE = re.compile(r"[^\n]+")
 NAME_TURN_RE = re.compile(r"[A-Z][A-Z.'’\- ]{0,40}[A-Z.]:")  # "BARACK OBAMA:", "MR. ROMNEY:"
 FINAL_PUNCT = ".,;:!?…\"“”'’‘«»)]}-–—/\\*"
 OPENING_QUOTES = "\"“‘'«"
+MARKDOWN_HEADING_RE = re.compile(r"#{1,6}[ \t]+\S")
 MAX_HEADING_WORDS = 10
 MAX_HEADING_CHARS = 80
 
@@ -101,9 +102,12 @@ def is_turn(line: str) -> bool:
 
 
 def _looks_like_heading(line: str) -> bool:
-    """A short line with a capital first, no final punctuation, not a quotation or a turn."""
+    """A short line with a capital first, no final punctuation, not a quotation or a turn;
+    or a Markdown heading line (`## Why it matters`)."""
     if len(line) > MAX_HEADING_CHARS or "\n" in line:
         return False
+    if MARKDOWN_HEADING_RE.match(line):
+        return True
     if line[0] in OPENING_QUOTES or line[-1] in FINAL_PUNCT:
         return False
     if not (line[0].isupper() or line[0].isdigit()) or not any(c.isalpha() for c in line):

@@ -56,7 +56,8 @@ else:
     corpus = corpuskit.read(*INPUTS, progress=False)
 rules = rp.load_side_rules(SIDES) if SIDES else {}
 summary = rp.speakers_summary(corpus, rules, side_column=SIDE_COLUMN)
-colours = rp.side_colours(list(rules) + sorted(set(summary["side"])))
+sides_present = set(summary["side"])
+colours = rp.side_colours([s for s in rules if s in sides_present] + sorted(sides_present))
 features = corpus.speaker_features
 
 # %% [markdown]
@@ -81,7 +82,7 @@ show(
 show(
     rp.html_table(
         overview.rename(columns={"doc_id": "document", "n_words": "words"}),
-        max_rows=50,
+        max_rows=20,
     )
 )
 
@@ -101,7 +102,8 @@ else:
     )
     show(rp.html_table(table, max_rows=60, formats={"voice share": "{:.0%}".format}))
     figure(rp.plot_voice_share(summary, colours))
-    if not corpus.quotes.empty and corpus.quotes["speaker_id"].notna().any():
+    # Positions within a document only make sense for a few long documents.
+    if len(corpus.documents) <= 10 and corpus.quotes["speaker_id"].notna().any():
         figure(rp.plot_quote_map(corpus, summary, colours))
 
 # %% [markdown]
@@ -119,7 +121,10 @@ if quotes.empty:
 else:
     if quotes["doc_id"].nunique() == 1:
         quotes = quotes.drop(columns=["doc_id"])
-    show(rp.html_table(quotes.rename(columns={"doc_id": "document"}), max_rows=300))
+    quotes["text"] = quotes["text"].map(lambda t: rp.shorten(t, 400))
+    show(rp.html_table(quotes.rename(columns={"doc_id": "document"}), max_rows=100))
+    if len(quotes) > 100:
+        show(rp.note("Every quote is in the quotes table of the corpus (quotes.parquet)."))
 
 # %% [markdown]
 # ## How the journalist attributes each speaker
@@ -279,7 +284,8 @@ for pattern in ("defen*", "reckless*"):
 # (titles, surnames, "the mayor") are resolved to one speaker per corpus. Sentiment is VADER's
 # compound score; frame rates are dictionary matches per 1,000 quoted words with their evidence.
 # Speakers are put on a side by their own `side` column when the speaker metadata has one, else
-# by the side rules below (patterns matched in organization and role), else by organization.
+# by the side rules below (patterns matched in organization and role, or in the name of a group
+# or organization), else by organization.
 #
 # **How this was made.** `nox -s report` builds the corpus from `seeds/` (or the inputs given
 # after `--`), runs this notebook (`reports/framing.py`) headless and exports it with nbconvert,

@@ -294,3 +294,71 @@ def test_random_text_never_raises_and_spans_are_in_bounds(text):
         if r["speaker_start"] is not None:
             assert 0 <= r["speaker_start"] < r["speaker_end"] <= len(text)
     assert all(isinstance(e["aliases"], list) for e in entities)
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment", "speaker", "mention"),
+    [
+        # party code in parentheses between name and cue
+        (
+            "Sen. John Thune (R-S.D.) said Tuesday that the chamber would vote next week.",
+            "the chamber would vote",
+            "John Thune",
+            "Sen. John Thune",
+        ),
+        # party code apposition followed by a relative clause
+        (
+            "Sen. Chris Murphy, D-Conn., who attended, told NBC News that the party must act.",
+            "the party must act",
+            "Chris Murphy",
+            "Sen. Chris Murphy",
+        ),
+        # a nickname in quotes is part of the name, not a quote
+        (
+            "“We kept the trains running,” House Speaker Emanuel “Chris” Welch told reporters.",
+            "We kept the trains running",
+            "Emanuel Welch",
+            "House Speaker Emanuel “Chris” Welch",
+        ),
+        # `whose son …` in an apposition does not make the speaker male
+        (
+            "Karen Liu, whose son is a junior, said the plan was rushed.\n\n"
+            "“What happens in a lockdown?” she asked.",
+            "What happens in a lockdown?",
+            "Karen Liu",
+            "she",
+        ),
+        # a relative's pronoun goes to the relative, not to the last named man
+        (
+            "“We will appeal,” said lawyer Mark Pomerantz. The defendant’s sister wept.\n\n"
+            "“She gave her life to this city,” she told reporters.",
+            "She gave her life",
+            "the sister",
+            "she",
+        ),
+    ],
+)
+def test_more_news_constructions(text, fragment, speaker, mention):
+    rows, _ = run(text)
+    row = find(rows, fragment)
+    assert (row["speaker"], row["mention"]) == (speaker, mention)
+
+
+def test_quoted_show_title_is_not_a_statement():
+    text = "“It is a mistake,” Sen. Rand Paul said on CNN’s “State of the Union.”"
+    rows, _ = run(text)
+    assert find(rows, "State of the Union")["kind"] == "scare"
+    assert find(rows, "It is a mistake")["speaker"] == "Rand Paul"
+
+
+def test_dateline_is_not_part_of_an_indirect_statement():
+    text = "KYIV, Ukraine (Reuters) - Russia launched 400 drones overnight, the air force said."
+    rows, _ = run(text)
+    assert find(rows, "Russia launched")["text"] == "Russia launched 400 drones overnight"
+
+
+def test_single_line_breaks_between_paragraphs_give_the_same_statements(seed):
+    text = SEED.read_text(encoding="utf-8").replace("\n\n", "\n ")
+    rows, _ = quotes.extract(text, [(0, len(text), False)], {})
+    got = [(text[r["start"] : r["end"]], r["speaker"]) for r in rows]
+    assert got == [(r["text"], r["speaker"]) for r in seed[0]]

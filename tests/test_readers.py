@@ -137,6 +137,7 @@ def test_undecodable_bytes_are_skipped(tmp_path):
         ("no-text.json", b'[{"a": 1}, {"a": 2}]', "no text field"),
         ("empty-texts.csv", b"text,speaker\n,A\n  ,B\n", "no text"),
         ("empty.html", b"<html><body></body></html>", "no main text found in HTML"),
+        ("header-only.txt", b" date 2026-01-07 \n\n", "no text after the date header"),
     ],
 )
 def test_bad_input_is_skipped_with_one_line_reason(tmp_path, name, data, reason):
@@ -217,7 +218,11 @@ def test_html_main_text_title_and_date(tmp_path):
 
 
 def test_csv_text_column_and_metadata(tmp_path):
-    data = "speaker,statement,party,date,row\nKAINE,Hello there.,Democratic,2016-10-04,7\nPENCE,Thanks.,Republican,Oct 4,8\n"
+    data = (
+        "speaker,statement,party,date,row\n"
+        "KAINE,Hello there.,Democratic,2016-10-04,7\n"
+        "PENCE,Thanks.,Republican,Oct 4,8\n"
+    )
     entry, docs = read(tmp_path, "d/debate.csv", data)
     assert entry["status"] == "ok"
     assert [d["doc_id"] for d in docs] == ["d/debate/00000", "d/debate/00001"]
@@ -245,6 +250,8 @@ def test_csv_text_column_choice(tmp_path, header, chosen):
     doc = only_doc(entry, docs)
     assert doc["text"] == values.get(chosen, f"value of {chosen}")
     assert chosen not in doc["meta"]
+    fallback = [w for w in entry["warnings"] if w.startswith("no column named like text")]
+    assert bool(fallback) == (chosen == "notes")
 
 
 def test_csv_text_column_override_and_missing(tmp_path):
@@ -315,6 +322,9 @@ def test_json_shapes(tmp_path):
     assert [d["doc_id"] for d in docs] == ["a/00000", "a/00001"]
     entry, docs = read(tmp_path, "b.json", json.dumps({"data": [{"body": "X."}, {"body": "Y."}]}))
     assert [d["text"] for d in docs] == ["X.", "Y."]
+    wrapped = {"outlet": "Wire", "items": [{"body": "X.", "outlet": "Own"}, {"body": "Y."}]}
+    entry, docs = read(tmp_path, "w.json", json.dumps(wrapped))
+    assert [(d["text"], d["meta"]["outlet"]) for d in docs] == [("X.", "Own"), ("Y.", "Wire")]
     entry, docs = read(tmp_path, "c.json", json.dumps({"title": "T", "text": "Only."}))
     assert only_doc(entry, docs)["title"] == "T"
     entry, docs = read(tmp_path, "d.json.gz", gzip.compress(b'[{"text": "Z."}]', mtime=0))

@@ -215,6 +215,41 @@ def test_figures_render_for_the_seed(seeds):
         assert rp.svg(fig).startswith("<?xml")
 
 
+def test_predicted_frames_only_when_a_classifier_ran(seeds):
+    assert rp.predicted_frames(seeds).empty or any(
+        c.startswith("pred_") for c in seeds.speaker_features.columns
+    )
+    feats = pd.DataFrame(
+        {
+            "speaker_id": ["b", "a"],
+            "speaker": ["Bo", "Al"],
+            "pred_defensive": [0.25, 1.0],
+            "pred_reckless": [0.75, 0.0],
+        }
+    )
+    corpus = type("C", (), {"speaker_features": feats})()
+    table = rp.predicted_frames(corpus, pd.DataFrame({"speaker_id": ["a", "b"]}))
+    assert list(table.index) == ["Al", "Bo"] and list(table.columns) == ["defensive", "reckless"]
+    assert table.loc["Bo", "reckless"] == 0.75
+
+
+def test_contrast_plot_puts_each_side_on_its_own_half():
+    rp.setup_figures()
+    table = pd.DataFrame(
+        {
+            "term": ["defensive", "threat", "chaos", "reckless"],
+            "count_a": [3, 2, 0, 0],
+            "count_b": [0, 0, 2, 3],
+            "log_odds": [1.0, 0.5, -0.5, -1.0],
+            "z": [2.0, 1.0, -1.0, -2.0],
+        }
+    )
+    fig = rp.plot_contrast(table, ("federal", "local"), rp.side_colours(["federal", "local"]))
+    ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert ticks[0].startswith("reckless") and ticks[-1].startswith("defensive")
+    rp.svg(fig)
+
+
 def test_display_path_is_relative_inside_root_only(tmp_path):
     assert rp.display_path(str(tmp_path / "seeds" / "a.txt"), tmp_path) == "seeds/a.txt"
     assert rp.display_path("seeds/a.txt", tmp_path) == "seeds/a.txt"

@@ -46,8 +46,8 @@ def test_seed_heading_is_not_part_of_any_sentence(seed_text):
 def test_seed_quoted_sentences(seed_text):
     sents = split(seed_text)
     assert (
-        "“Shame! Shame! Shame!” and “ICE out of Minnesota!”, they loudly chanted from behind the police tape."
-        in sents
+        "“Shame! Shame! Shame!” and “ICE out of Minnesota!”, they loudly chanted"
+        " from behind the police tape." in sents
     )
     assert any(
         s.endswith("quite literally killing people,” Frey said at a news conference.")
@@ -164,6 +164,7 @@ def test_name_turns_split_a_blank_line_block():
         ("KAINE: Thank you\n\nThe body.", False),  # a transcript turn
         ("This line is much too long to be a heading of any news article at all\n\nBody.", False),
         ("Only paragraph", False),  # the last paragraph is never a heading
+        ("## Why it matters?\n\nThe body.", True),  # Markdown heading
     ],
 )
 def test_heading_rules(text, heading):
