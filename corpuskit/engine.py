@@ -191,10 +191,13 @@ def pack(result) -> tuple[bytes, bytes]:
     return pickle.dumps(meta, protocol=5), pickle.dumps(ipc, protocol=5)
 
 
+_IPC_OPTIONS = pa.ipc.IpcWriteOptions(compression="lz4")  # a third of the size, quick to read
+
+
 def to_ipc(table: pa.Table) -> bytes:
     """`table` as an Arrow IPC stream: far quicker to load than a pickled table."""
     sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, table.schema) as writer:
+    with pa.ipc.new_stream(sink, table.schema, options=_IPC_OPTIONS) as writer:
         writer.write_table(table)
     return sink.getvalue().to_pybytes()
 
@@ -219,32 +222,31 @@ class FileCache:
         self.previous = [p for p in previous if p is not None and p.is_dir()]
         folder.mkdir(parents=True, exist_ok=True)
 
-    def _files(self, folder: Path, key: str) -> tuple[Path, Path]:
-        return folder / f"{key}.meta.pkl", folder / f"{key}.tables.pkl"
+    def _file(self, folder: Path, key: str) -> Path:
+        return folder / f"{key}.pkl"
 
     def lookup(self, key: str) -> bool:
         """Whether `key` is cached, bringing it in from a previous build's cache if needed."""
-        mine = self._files(self.folder, key)
-        if all(f.is_file() for f in mine):
+        mine = self._file(self.folder, key)
+        if mine.is_file():
             return True
         for folder in self.previous:
-            theirs = self._files(folder, key)
-            if all(f.is_file() for f in theirs):
-                for src, dst in zip(theirs, mine, strict=True):
-                    _link_or_copy(src, dst)
+            theirs = self._file(folder, key)
+            if theirs.is_file():
+                _link_or_copy(theirs, mine)
                 return True
         return False
 
     def store(self, key: str, meta: bytes, tables: bytes) -> None:
-        """Save a file's result; each file appears whole or not at all."""
-        for path, data in zip(self._files(self.folder, key), (meta, tables), strict=True):
-            tmp = path.with_suffix(".tmp")
-            tmp.write_bytes(data)
-            os.replace(tmp, path)
+        """Save a file's result; it appears whole or not at all."""
+        path = self._file(self.folder, key)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(pickle.dumps((meta, tables), protocol=5))
+        os.replace(tmp, path)
 
     def load(self, key: str) -> tuple[bytes, bytes]:
         """The (meta, tables) bytes stored for `key`."""
-        return tuple(path.read_bytes() for path in self._files(self.folder, key))
+        return pickle.loads(self._file(self.folder, key).read_bytes())
 
 
 def _link_or_copy(src: Path, dst: Path) -> None:

@@ -556,14 +556,14 @@ def classify(text: str, np, lex: Lexicon) -> Mention | None:
         if (
             words[j].islower()
             and (w in lex.roles or w in lex.groups or w in lex.org_nouns)
-            and low[j + 1]
-            in (
-                "for",
-                "of",
-                "at",
-                "with",
-                "in",
-            )
+            or j == 0
+            and (w in lex.roles or w in lex.groups)
+        ) and low[j + 1] in (
+            "for",
+            "of",
+            "at",
+            "with",
+            "in",
         ):
             head = _role_mention(np[: j + 1], words[: j + 1], low[: j + 1], text, lex)
             if head:

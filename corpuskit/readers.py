@@ -73,8 +73,10 @@ def discover(inputs: list[str]) -> list[tuple[Path, Path, str]]:
                     found.setdefault(str(f), (f, p, str(f)))
         elif glob.has_magic(raw):
             base = _glob_root(raw)
-            for m in sorted(glob.glob(raw, recursive=True)):
-                f = Path(m)
+            matches = [Path(m) for m in sorted(glob.glob(raw, recursive=True))]
+            if not any(f.is_file() for f in matches):
+                raise UsageError(f"input not found: no file matches {raw}")
+            for f in matches:
                 rel = f.relative_to(base) if f.is_relative_to(base) else Path(f.name)
                 if f.is_file() and not _hidden(rel.parts):
                     found.setdefault(str(f), (f, base, str(f)))
@@ -289,7 +291,7 @@ class Documents:
                 f"(e.g. {self.odd_dates[0]!r})"
             )
         if not self.docs:
-            raise Skip("no text: every record's text is empty")
+            raise Skip("no text: every record's text is empty" if self.empty_rows else "no text")
         return self.docs
 
 

@@ -15,7 +15,8 @@ The rules (documented in docs/inputs.md):
 * Sentences end at `.`, `!`, `?` or `…` (plus closing quotes/brackets) followed by white space,
   except before a lower-case word (“Shame!” they chanted.), after an abbreviation or initial
   (Mr., U.S., John F. Kennedy; see data/abbreviations.txt), or inside a quotation after fewer
-  than three words (“Shame! Shame! Shame!”). Quotation marks are tracked per paragraph, so an
+  than three words (“Shame! Shame! Shame!”); a sentence has at least one letter or digit
+  (a leading "... " is not a sentence). Quotation marks are tracked per paragraph, so an
   unclosed quotation never spills over.
 """
 
@@ -42,6 +43,7 @@ BREAK_RE = re.compile(r"(?P<q>[“”\"])|(?P<end>[.!?…]+)(?P<close>[”\"’'
 TOKEN_BEFORE_RE = re.compile(r"\S*\Z")
 NEXT_WORD_RE = re.compile(r"\s+[\"“‘'«(\[]*(\w[\w’'\-]*)?")
 LETTER_DOTS_RE = re.compile(r"(?:[A-Za-z]\.)*[A-Za-z]\Z")  # "U.S", "a.m", "F" (before the dot)
+WORD_CHAR_RE = re.compile(r"[^\W_]")
 MIN_WORDS_IN_QUOTE = 3
 
 
@@ -203,7 +205,8 @@ def _sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
                 curly = max(0, curly - 1)
             elif c == '"':
                 straight = False
-        if _is_break(text, m, curly > 0 or straight, piece_start):
+        has_word = WORD_CHAR_RE.search(text, sent_start, m.start()) is not None
+        if has_word and _is_break(text, m, curly > 0 or straight, piece_start):
             out.append(_trim(text, sent_start, m.end()))
             sent_start = piece_start = m.end()
     out.append(_trim(text, sent_start, end))

@@ -128,7 +128,7 @@ def test_interrupted_build_leaves_previous_dir_and_next_build_completes(corpus_d
     proc = subprocess.Popen([*cmd, "--jobs", "1", "--no-progress"], env=env)
     partial_cache = tmp_path / ".out.partial" / engine.CACHE_DIR
     deadline = time.monotonic() + 60
-    while len(list(partial_cache.glob("*.tables.pkl"))) < 2 and time.monotonic() < deadline:
+    while len(list(partial_cache.glob("*.pkl"))) < 2 and time.monotonic() < deadline:
         assert proc.poll() is None, "the build ended before it could be interrupted"
         time.sleep(0.05)
     os.kill(proc.pid, signal.SIGKILL)

@@ -81,3 +81,26 @@ def test_reading_is_independent_of_encoding_and_line_endings(text):
         status, _, docs = results[0]
         if status == "ok":
             check_paragraphs(docs[0], segment.paragraphs(docs[0]))
+
+
+EXTENSIONS = [".txt", ".md", ".html", ".csv", ".tsv", ".json", ".jsonl", ".csv.gz", ".xyz"]
+structured = st.one_of(
+    st.binary(max_size=300),
+    st.lists(st.sampled_from(TOKENS + ["{", "}", "[", "]", ":", ",", '"text"', "\x00", "---"]))
+    .map(" ".join)
+    .map(str.encode),
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(EXTENSIONS), structured)
+def test_read_file_never_raises_on_random_bytes(ext, data):
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"f{ext}"
+        path.write_bytes(data)
+        entry, docs = readers.read_file(path, Path(tmp), "f")
+    assert entry["status"] in ("ok", "skipped")
+    if entry["status"] == "skipped":
+        assert entry["reason"] and "\n" not in entry["reason"] and docs == []
+    else:
+        assert docs and all(d["text"] == d["text"].strip() and d["text"] for d in docs)

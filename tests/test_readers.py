@@ -78,6 +78,7 @@ def test_curly_quotes_are_kept(tmp_path):
         lambda t: t.encode("utf-16"),  # with BOM, native order
         lambda t: b"\xfe\xff" + t.encode("utf-16-be"),
         lambda t: b"\xff\xfe" + t.encode("utf-16-le"),
+        lambda t: t.encode("utf-16-le"),  # no BOM: told by its NUL bytes
         lambda t: t.encode("cp1252"),
         lambda t: t.replace("\n", "\r\n").encode("utf-8"),
         lambda t: t.replace("\n", "\r").encode("utf-8"),
@@ -90,6 +91,7 @@ def test_curly_quotes_are_kept(tmp_path):
         "utf16",
         "utf16-be",
         "utf16-le",
+        "utf16-nobom",
         "cp1252",
         "crlf",
         "cr",
@@ -137,6 +139,7 @@ def test_undecodable_bytes_are_skipped(tmp_path):
         ("no-text.json", b'[{"a": 1}, {"a": 2}]', "no text field"),
         ("empty-texts.csv", b"text,speaker\n,A\n  ,B\n", "no text"),
         ("empty.html", b"<html><body></body></html>", "no main text found in HTML"),
+        ("front-only.md", b"---\ntitle: T\n---\n\n", "no text"),
         ("header-only.txt", b" date 2026-01-07 \n\n", "no text after the date header"),
     ],
 )
@@ -350,3 +353,5 @@ def test_discover_folders_globs_and_hidden_files(tmp_path):
     assert readers.doc_prefix(tmp_path / "x.csv.gz", tmp_path) == "x"
     with pytest.raises(UsageError, match="input not found"):
         readers.discover([str(tmp_path / "missing")])
+    with pytest.raises(UsageError, match="no file matches"):
+        readers.discover([str(tmp_path / "*.nothing")])

@@ -87,6 +87,8 @@ def test_seed_quoted_sentences(seed_text):
         ),
         ("I was... I don't know. Really?", ["I was...", "I don't know.", "Really?"]),
         ("He paused… and went on. Done!", ["He paused… and went on.", "Done!"]),
+        ("... Senator, you may respond. Go.", ["... Senator, you may respond.", "Go."]),
+        ("MR. ROMNEY: Hello. MS. : Good evening.", ["MR. ROMNEY: Hello.", "MS. : Good evening."]),
         ("“Shame!” they chanted. Then they left.", ["“Shame!” they chanted.", "Then they left."]),
         ("“Go home.” He left.", ["“Go home.”", "He left."]),
         (
