@@ -61,7 +61,9 @@ EMBEDDING_OPTIONS: dict[str, object] = {
     "word+char + embeddings w=3, logreg C=10": dict(
         features="tfidf+embeddings", embedding_weight=3.0
     ),
-    "word+char + embeddings w=2, svm C=0.3": dict(features="tfidf+embeddings", model="svm", C=0.3),
+    "word+char + embeddings w=2, svm C=0.3": dict(
+        features="tfidf+embeddings", embedding_weight=2.0, model="svm", C=0.3
+    ),
 }
 if embeddings_available():
     OPTIONS.update(EMBEDDING_OPTIONS)

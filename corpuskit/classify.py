@@ -65,7 +65,7 @@ class FrameClassifier(ClassifierMixin, BaseEstimator):
         delimiter: str = ";",
         label_threshold: float = 0.5,
         features: str = "auto",
-        embedding_weight: float = 2.0,
+        embedding_weight: float = 1.0,
         random_state: int = 0,
     ):
         self.model = model
@@ -313,7 +313,7 @@ def embed(texts: Sequence[str]) -> np.ndarray:
 class SentenceEmbeddings(TransformerMixin, BaseEstimator):
     """Sentence embeddings as features, scaled by `weight` against the unit-norm TF-IDF blocks."""
 
-    def __init__(self, weight: float = 2.0):
+    def __init__(self, weight: float = 1.0):
         self.weight = weight
 
     def fit(self, X, y=None):
