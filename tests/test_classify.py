@@ -38,7 +38,7 @@ def four_frames(headlines) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def fitted(headlines) -> FrameClassifier:
-    return FrameClassifier().fit(headlines["headline"], headlines["frame"])
+    return FrameClassifier(features="tfidf").fit(headlines["headline"], headlines["frame"])
 
 
 @pytest.fixture(scope="module")
@@ -80,25 +80,26 @@ def test_fit_predict_unseen_headlines(fitted):
 
 def test_held_out_accuracy_well_above_chance(headlines):
     train, test = headlines.iloc[:370], headlines.iloc[370:]
-    model = FrameClassifier().fit(train["headline"], train["frame"])
+    model = FrameClassifier(features="tfidf").fit(train["headline"], train["frame"])
     assert model.score(test["headline"], test["frame"]) > 0.5  # nine frames: chance is ~0.11
 
 
 def test_cross_validation_is_identical_run_to_run(four_frames):
     texts, labels = four_frames["headline"].tolist(), four_frames["frame"].tolist()
-    first = classify.cross_validate(texts, labels, folds=3, seed=1)
-    second = classify.cross_validate(texts, labels, folds=3, seed=1)
+    first = classify.cross_validate(texts, labels, folds=3, seed=1, features="tfidf")
+    second = classify.cross_validate(texts, labels, folds=3, seed=1, features="tfidf")
     assert first == second
     assert first["n"] == len(texts) and first["folds"] == 3 and first["seed"] == 1
     assert 0.5 < first["accuracy"] <= 1 and 0.5 < first["macro_f1"] <= 1
     assert set(first["per_frame"]) == set(labels)
     assert sum(f["support"] for f in first["per_frame"].values()) == len(texts)
-    assert classify.cross_validate(texts, labels, folds=3, seed=2) != first
+    assert classify.cross_validate(texts, labels, folds=3, seed=2, features="tfidf") != first
 
 
 def test_multilabel_from_delimited_strings():
     df = pd.read_csv(MULTI)
-    model = FrameClassifier(label_threshold=0.3).fit(df["headline"], df["frames"])
+    model = FrameClassifier(label_threshold=0.3, features="tfidf")
+    model.fit(df["headline"], df["frames"])
     assert model.multilabel_ and len(model.classes_) == 9
     dual = df[df["frames"].str.contains(";")]
     sets = model.predict_sets(dual["headline"])
@@ -112,9 +113,9 @@ def test_multilabel_from_delimited_strings():
 def test_multilabel_from_lists_and_cv():
     texts = ["tax hike on guns", "court rules on gun tax", "judge blocks law", "sales fall"] * 3
     labels = [["economic"], ["economic", "legality"], ["legality"], ["economic"]] * 3
-    model = FrameClassifier().fit(texts, labels)
+    model = FrameClassifier(features="tfidf").fit(texts, labels)
     assert model.multilabel_ and list(model.classes_) == ["economic", "legality"]
-    result = classify.cross_validate(texts, labels, folds=2)
+    result = classify.cross_validate(texts, labels, folds=2, features="tfidf")
     assert result["multilabel"] and set(result["per_frame"]) == {"economic", "legality"}
 
 
@@ -235,7 +236,12 @@ def test_build_with_model_matches_python_predictions(model_file, tmp_path):
 
 def test_learning_curve_grows_with_examples(four_frames):
     curve = classify.learning_curve(
-        four_frames["headline"], four_frames["frame"], sizes=(0.2, 1.0), folds=3, seed=0
+        four_frames["headline"],
+        four_frames["frame"],
+        sizes=(0.2, 1.0),
+        folds=3,
+        seed=0,
+        features="tfidf",
     )
     assert list(curve.columns) == [
         "n_train",
@@ -312,3 +318,26 @@ def test_empty_texts_dropped_with_a_warning(tmp_path, capsys):
     captured = capsys.readouterr()
     assert "dropped 1 row(s) with an empty 'text'" in captured.err
     assert json.loads(captured.out)["n"] == 6
+
+
+def test_features_option_errors(monkeypatch):
+    with pytest.raises(UsageError, match="unknown features"):
+        FrameClassifier(features="bert").fit(["a", "b"], ["x", "y"])
+    monkeypatch.setattr(classify, "embeddings_available", lambda: False)
+    assert classify.resolve_features("auto") == "tfidf"
+    with pytest.raises(UsageError, match="pip install"):
+        FrameClassifier(features="tfidf+embeddings").fit(["a", "b"], ["x", "y"])
+
+
+@pytest.mark.skipif(not classify.embeddings_available(), reason="needs corpuskit[embeddings]")
+def test_sentence_embeddings_feature_round_trip(four_frames, tmp_path):
+    texts, labels = four_frames["headline"].tolist(), four_frames["frame"].tolist()
+    model = FrameClassifier(features="tfidf+embeddings").fit(texts[:150], labels[:150])
+    assert model.features_ == "tfidf+embeddings"
+    assert model.score(texts[150:], labels[150:]) > 0.7
+    meta = model.save(tmp_path / "m.joblib")
+    assert meta["features"] == "tfidf+embeddings"
+    loaded = FrameClassifier.load(tmp_path / "m.joblib")
+    np.testing.assert_array_equal(
+        loaded.predict_proba(texts[150:]), model.predict_proba(texts[150:])
+    )

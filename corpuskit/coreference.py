@@ -1,0 +1,293 @@
+"""Document-local speakers: ties mentions (surnames, `the mayor`, pronouns, acronyms) to the
+people, groups and organizations of one document, in text order."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from corpuskit.cues import Lexicon, lexicon, trie_pattern
+from corpuskit.mentions import PARTICLES, STOP_CAPS, Mention, classify, tokens
+
+KIN = (
+    "sister mother wife daughter grandmother woman girl aunt niece brother father husband son "
+    "grandfather man boy uncle nephew"
+).split()
+
+
+OBJECT_PREPOSITIONS = frozenset("at to by with on against from toward towards into".split())
+
+
+@dataclass
+class Entity:
+    """A document-local speaker: canonical name, kind, role, organization, aliases."""
+
+    name: str
+    kind: str
+    role: str | None = None
+    organization: str | None = None
+    gender: str | None = None
+    aliases: set[str] = field(default_factory=set)
+    last: int = -1
+
+
+class Resolver:
+    """Ties mentions to document-local speakers: surnames, titles, roles, pronouns, acronyms."""
+
+    def __init__(self, candidates: list[tuple[int, Mention]], acronyms: dict[str, str]):
+        self.entities: list[Entity] = []
+        self.candidates = candidates  # persons/groups mentioned anywhere (for pronouns)
+        self._positions = [p for p, _ in candidates]
+        self._full_names: dict[str, list[Mention]] = {}  # surname -> full-name mentions, titled first
+        for titled in (True, False):
+            for _, c in candidates:
+                parts = c.name.split() if c.kind == "person" else []
+                if len(parts) > 1 and (c.role is not None or not titled):
+                    self._full_names.setdefault(parts[-1], []).append(c)
+        self.acronyms = acronyms  # DHS -> Department of Homeland Security
+
+    def resolve(self, m: Mention | None, pos: int) -> Entity | None:
+        if m is None:
+            return None
+        if m.kind == "pronoun":
+            ent = self._pronoun(m, pos)
+        elif m.kind == "person":
+            ent = self._person(m)
+        elif m.kind == "organization":
+            ent = self._organization(m)
+        elif m.kind == "document":
+            ent = self._document(m)
+        elif m.kind == "group":
+            ent = self._find(lambda e: e.kind == "group" and e.name == m.name) or self._new(
+                Entity(m.name, "group", organization=m.organization)
+            )
+        else:
+            ent = self._unnamed(m)
+        if ent is not None:
+            ent.last = pos
+            if m.kind != "pronoun":
+                ent.aliases.add(m.text)
+        return ent
+
+    def _new(self, ent: Entity) -> Entity:
+        self.entities.append(ent)
+        return ent
+
+    def _find(self, pred) -> Entity | None:
+        found = [e for e in self.entities if pred(e)]
+        return max(found, key=lambda e: e.last) if found else None
+
+    def _person(self, m: Mention) -> Entity:
+        parts = m.name.split()
+        surname = parts[-1]
+
+        def same(e: Entity) -> bool:
+            if e.kind != "person":
+                return False
+            eparts = e.name.split()
+            if eparts[-1] != surname:
+                return False
+            short, long_ = sorted((parts, eparts), key=len)
+            return long_[-len(short) :] == short or eparts[0] == parts[0]
+
+        ent = self._find(same)
+        if ent is None and len(parts) == 1:
+            full = self._full_names.get(surname)
+            if full:
+                m = Mention(
+                    m.start,
+                    m.end,
+                    m.text,
+                    "person",
+                    full[0].name,
+                    full[0].role,
+                    full[0].organization,
+                    m.gender or full[0].gender,
+                )
+                return self._person(m)
+        if ent is None:
+            ent = self._new(Entity(m.name, "person"))
+        if len(m.name) > len(ent.name):
+            ent.name = m.name
+        ent.role = ent.role or m.role
+        ent.organization = ent.organization or m.organization
+        ent.gender = ent.gender or m.gender
+        return ent
+
+    def _organization(self, m: Mention) -> Entity:
+        acronym = m.organization
+        if m.definite and m.head and len(m.name.split()) <= 2:
+            same_head = self._find(
+                lambda e: e.kind == "organization" and e.name.lower().endswith(m.head)
+            )
+            ent = same_head or self._find(lambda e: e.kind == "organization")
+            if ent is not None:
+                return ent
+        if m.name in self.acronyms:
+            acronym, m.name = m.name, self.acronyms[m.name]
+        key = m.name.lower()
+        ent = self._find(
+            lambda e: (
+                e.kind == "organization"
+                and (e.name.lower() == key or key in {a.lower() for a in e.aliases})
+            )
+        )
+        if ent is None:
+            ent = self._new(Entity(m.name, "organization"))
+        if acronym:
+            ent.aliases.add(acronym)
+        return ent
+
+    def merge_roles(self) -> dict[int, Entity]:
+        """`the mayor` met before `Mayor X` is named: merge when one person holds that role."""
+        merged = {}
+        for ent in self.entities:
+            if ent.kind != "unnamed" or not ent.role:
+                continue
+            holders = [
+                e
+                for e in self.entities
+                if e.kind == "person" and e.role and e.role.lower().split()[-1] == ent.role
+            ]
+            if len(holders) == 1:
+                holders[0].aliases |= ent.aliases
+                merged[id(ent)] = holders[0]
+        self.entities = [e for e in self.entities if id(e) not in merged]
+        return merged
+
+    def _document(self, m: Mention) -> Entity | None:
+        """`the statement said`: the owner named in the phrase, else the last organization."""
+        if m.name:
+            key = m.name.lower()
+            if key.split()[-1] in lexicon().org_nouns:
+                found = self._find(lambda e: e.kind == "organization")
+                return found or self._new(Entity(f"the {key.split()[-1]}", "organization"))
+            ent = self._find(
+                lambda e: e.name.lower() == key or e.name.lower().endswith(" " + key.split()[-1])
+            )
+            return ent or self._new(Entity(m.name, "organization"))
+        return self._find(lambda e: e.kind == "organization")
+
+    def _unnamed(self, m: Mention) -> Entity:
+        head = m.head or ""
+        if m.definite:
+            titled = self._find(
+                lambda e: e.kind == "person" and e.role and e.role.lower().split()[-1] == head
+            )
+            if titled:
+                return titled
+        ent = self._find(lambda e: e.kind == "unnamed" and e.role == head)
+        if ent is None or not m.definite and ent is not None and "another" in m.text.lower():
+            ent = self._new(
+                Entity(f"the {head}", "unnamed", role=head, organization=m.organization)
+            )
+        ent.gender = ent.gender or m.gender
+        return ent
+
+    def _pronoun(self, m: Mention, pos: int) -> Entity | None:
+        g = m.gender
+        if g in ("m", "f"):
+            ok = [
+                e
+                for e in self.entities
+                if e.kind in ("person", "unnamed") and e.gender in (g, None)
+            ]
+            recent = max(ok, key=lambda e: e.last, default=None)
+            cand = self._candidate(
+                pos,
+                lambda c: (
+                    c.kind in ("person", "unnamed")
+                    and c.gender in (g, None)
+                    and self._gender_of(c) in (g, None)
+                ),
+            )
+            if cand and (recent is None or cand[0] > recent.last):
+                recent = self.resolve(cand[1], cand[0])
+            if recent is not None and recent.gender is None:
+                recent.gender = g
+            return recent
+        if g == "p":
+            ok = [e for e in self.entities if e.kind == "group"]
+            recent = max(ok, key=lambda e: e.last, default=None)
+            cand = self._candidate(pos, lambda c: c.kind == "group")
+            if cand and (recent is None or cand[0] > recent.last):
+                recent = self.resolve(cand[1], cand[0])
+            return recent or self._find(lambda e: e.kind == "organization")
+        if g == "o":
+            return self._find(lambda e: e.kind == "organization")
+        return None
+
+    def _gender_of(self, m: Mention) -> str | None:
+        """Gender already known for the speaker a candidate mention would resolve to."""
+        if m.kind != "person":
+            return m.gender
+        surname = m.name.split()[-1]
+        known = [
+            e.gender for e in self.entities if e.kind == "person" and e.name.split()[-1] == surname
+        ]
+        return next((g for g in known if g), m.gender)
+
+    def _candidate(self, pos: int, pred):
+        """The nearest candidate before `pos` (within 1,500 characters) that satisfies `pred`."""
+        i = bisect.bisect_left(self._positions, pos)
+        while i > 0 and pos - self._positions[i - 1] < 1500:
+            i -= 1
+            if pred(self.candidates[i][1]):
+                return self.candidates[i]
+        return None
+
+
+@lru_cache(maxsize=1)
+def _candidate_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
+    """(capitalized runs, kin nouns, group nouns), compiled once."""
+    lex = lexicon()
+    word = r"[A-Z][\w’'\-.]*"
+    runs = re.compile(rf"(?<![\w.]){word}(?:\s+(?:(?:{'|'.join(PARTICLES)})\s+)?{word})+")
+    kin = re.compile(
+        r"\b(?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er|\w+[’']s)\s+(?:[a-z\-]+\s+)?(" + "|".join(KIN) + r")\b"
+    )
+    groups = re.compile(r"\b(?:" + trie_pattern(lex.groups) + r")\b")
+    return runs, kin, groups
+
+
+def mention_candidates(text: str, masked: str, lex: Lexicon) -> list[tuple[int, Mention]]:
+    """Persons (titled or two-word names) and groups named in the prose, for pronoun resolution."""
+    out = []
+    runs_re, kin_re, group_re = _candidate_patterns()
+    for m in runs_re.finditer(masked):
+        toks = tokens(text, m.start(), m.end())
+        while toks and toks[0][2] in STOP_CAPS:
+            toks = toks[1:]
+        if len(toks) < 2 or len(toks) > 8:
+            continue
+        mention = classify(text, toks, lex)
+        if mention and mention.kind == "person" and len(mention.name.split()) >= 2:
+            out.append((toks[0][0], mention))
+    surnames = {m.name.split()[-1]: m for _, m in out if len(m.name.split()[-1]) > 2}
+    if surnames:
+        surname_re = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(surnames))) + r")\b")
+        seen = {p for p, _ in out}
+        for m in surname_re.finditer(masked):
+            if m.start() not in seen:
+                full = surnames[m.group()]
+                out.append(
+                    (m.start(), Mention(m.start(), m.end(), m.group(), "person", name=full.name))
+                )
+    for m in kin_re.finditer(masked):
+        word = m.group(1)
+        gender = "f" if word in lex.female else "m"
+        out.append(
+            (m.start(), Mention(m.start(), m.end(), m.group(), "unnamed", head=word, gender=gender))
+        )
+    for m in group_re.finditer(masked):
+        word = m.group()
+        before = [t[2].lower() for t in tokens(masked, max(0, m.start() - 60), m.start())]
+        while before and (before[-1] in lex.modifiers or before[-1] == "and"):
+            before.pop()
+        if before and before[-1] in OBJECT_PREPOSITIONS:
+            continue
+        out.append((m.start(), Mention(m.start(), m.end(), word, "group", name=word, head=word)))
+    out.sort(key=lambda x: x[0])
+    return out
