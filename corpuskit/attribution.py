@@ -20,7 +20,14 @@ from corpuskit.mentions import (
     np_before,
     tokens,
 )
-from corpuskit.quotemarks import find_quotes, is_nickname, is_title, mask_quotes, sentence_spans
+from corpuskit.quotemarks import (
+    find_quotes,
+    is_nickname,
+    is_title,
+    mask_quotes,
+    sentence_spans,
+    single_quotes,
+)
 
 NEGATORS = frozenset("not n't never to".split())
 
@@ -138,7 +145,9 @@ class Extractor:
         self.text = text
         self.paragraphs = [p for p in paragraphs if p[1] > p[0]]
         self.lex = lexicon()
-        self.spans = [q for q in find_quotes(text, self.paragraphs) if not is_nickname(text, *q)]
+        double = find_quotes(text, self.paragraphs)
+        spans = sorted(double + single_quotes(text, self.paragraphs, double))
+        self.spans = [q for q in spans if not is_nickname(text, *q)]
         self.masked = mask_quotes(text, self.spans)
         self.sentences = []  # (paragraph, start, end)
         for i, (ps, pe, heading) in enumerate(self.paragraphs):

@@ -40,7 +40,8 @@ class Resolver:
         self.entities: list[Entity] = []
         self.candidates = candidates  # persons/groups mentioned anywhere (for pronouns)
         self._positions = [p for p, _ in candidates]
-        self._full_names: dict[str, list[Mention]] = {}  # surname -> full-name mentions, titled first
+        # surname -> full-name mentions, titled ones first
+        self._full_names: dict[str, list[Mention]] = {}
         for titled in (True, False):
             for _, c in candidates:
                 parts = c.name.split() if c.kind == "person" else []

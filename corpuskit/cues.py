@@ -91,7 +91,9 @@ def lexicon() -> Lexicon:
         cue_re=cue_re,
         titles=dict(roles["titles"]),
         roles=frozenset(roles["roles"]),
-        groups=frozenset(g for g in [*roles["groups"], *map(plural, roles["roles"])] if " " not in g),
+        groups=frozenset(
+            g for g in [*roles["groups"], *map(plural, roles["roles"])] if " " not in g
+        ),
         modifiers=frozenset(roles["modifiers"]),
         org_words=frozenset(roles["organization_words"]),
         given_names={

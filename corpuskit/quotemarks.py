@@ -7,6 +7,7 @@ splitting and the cue search only see the journalist's prose.
 
 from __future__ import annotations
 
+import bisect
 import re
 
 OPEN_MARKS = "“«„"
@@ -32,7 +33,7 @@ ABBREVIATIONS = frozenset(
 )
 
 
-BOUNDARY_RE = re.compile(r"[.!?]+[”\"’)\]]*(?=\s+(?:[“\"‘(\[]|[A-Z0-9]))")
+BOUNDARY_RE = re.compile(r"[.!?]+[”\"’')\]]*(?=\s+(?:[“\"‘'(\[]|[A-Z0-9]))")
 
 
 NICKNAME_RE = re.compile(r"[“\"][A-Z][\w’'.\-]*[”\"]")
@@ -69,6 +70,45 @@ def find_quotes(text: str, paragraphs: list[tuple[int, int, bool]]) -> list[tupl
                 if pe > open_at:
                     spans.append((open_at, pe))
                 open_at = None
+    return spans
+
+
+SINGLE_OPEN_RE = re.compile(r"(?:(?<=^)|(?<=[\s(\[—–]))['‘](?=[A-Za-z])", re.M)
+SINGLE_CLOSE_RE = re.compile(r"(?<=[\w.,!?…])['’](?=[\s.,;:!?)\]—–]|$)", re.M)
+
+
+def single_quotes(text: str, paragraphs, taken: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans in single marks used as primary quotation marks (`'We will not back down':` in
+    headlines, British style ‘…’), outside double-quoted spans. An opening mark follows a space
+    and precedes a letter, a closing one follows a word or punctuation and precedes a space or
+    punctuation, so apostrophes (`don't`, `the '90s`, `states' rights`) pair with nothing."""
+    inside = sorted(taken)
+    starts = [a for a, _ in inside]
+
+    def quoted(pos: int) -> bool:
+        i = bisect.bisect_right(starts, pos) - 1
+        return i >= 0 and inside[i][0] - 1 <= pos <= inside[i][1]
+
+    spans = []
+    for ps, pe, heading in paragraphs:
+        if heading:
+            continue
+        closes = [
+            m.start() for m in SINGLE_CLOSE_RE.finditer(text, ps, pe) if not quoted(m.start())
+        ]
+        pos = ps
+        for m in SINGLE_OPEN_RE.finditer(text, ps, pe):
+            if m.start() < pos or quoted(m.start()):
+                continue
+            k = bisect.bisect_right(closes, m.start())
+            if k == len(closes):
+                break
+            end = closes[k]
+            body = text[m.end() : end]
+            if len(body.strip()) < 3 or any(ch in body for ch in '"“”') or "\n" in body:
+                continue
+            spans.append((m.end(), end))
+            pos = end + 1
     return spans
 
 
