@@ -7,9 +7,10 @@ import bisect
 import copy
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
-from corpuskit.coreference import Entity, Resolver, mention_candidates
-from corpuskit.cues import Lexicon, lexicon
+from corpuskit.coreference import Entity, Resolver, long_names, mention_candidates, name_runs
+from corpuskit.cues import Lexicon, lexicon, trie_pattern
 from corpuskit.mentions import (
     NO_SUBJECT,
     RELATIVE_RE,
@@ -28,6 +29,7 @@ from corpuskit.quotemarks import (
     sentence_spans,
     single_quotes,
 )
+from corpuskit.transcripts import NOT_SPEAKERS
 
 NEGATORS = frozenset("not n't never to".split())
 
@@ -55,22 +57,25 @@ DATELINE_RE = re.compile(
 )
 
 
+# `acknowledge the math is tight`: a subject of up to four words, then a finite verb
+CLAUSE_RE = re.compile(
+    r"\s+(?:the|a|an|his|her|its|their|this|that|these|those|it|he|she|they)\b[\w’'\- ]{0,40}?"
+    r"\b(?:is|are|was|were|had|has|have|would|will|could|should|can|may|might|must)\b"
+)
+QUESTION_RE = re.compile(r"\s+(?:[\w’'.\-]+,?\s+){0,6}?(?P<wh>whether|if)\s+")
+LABEL_RE = re.compile(r"(\s*)(?P<name>[A-Z][\w.’'\-]*(?:\s+[A-Z][\w.’'\-]*){0,3}):\s*")
 SECOND_REPORT_RE = re.compile(
     r"[,;]?\s+(?:and|but)\s+(?:he|she|they|it)\s+(?:also\s+|later\s+|\w+ly\s+)?$"
 )
 CLAUSE_CUT_RE = re.compile(
     r",\s+(?:but|while|although|though|whereas)\s+(?:he|she|they|it|we|the|a|an|[A-Z])\b|;\s"
+    # `…,” but gave no date`: the reporter's verb again, with the speaker as its subject
+    r"|(?:,|(?<=[”\"’']))\s+but\s+(?:[a-z]+ed|gave|did|would|was|made|took|left|said|told)\b"
 )
 
 
 PREPOSITIONS = frozenset(
     "outside inside in at on during after before from to with near by over".split()
-)
-
-
-NEEDS_THAT = frozenset(
-    "add reveal insist confirm mention stress emphasize acknowledge admit recall tweet post "
-    "reiterate comment".split()
 )
 
 
@@ -138,6 +143,13 @@ class Intervals:
         return any(b > start for _, b in self.spans[max(0, i - 3) : i])
 
 
+@lru_cache(maxsize=1)
+def _participles_re() -> re.Pattern:
+    """`, adding` / `and said`: a second cue that ends a mixed statement's clause."""
+    forms = [f for f in lexicon().cue_lemma if " " not in f and f[:1].islower()]
+    return re.compile(r"(?:,\s*(?:and\s+)?|\s+and\s+)(?:" + trie_pattern(forms) + r")\b")
+
+
 class Extractor:
     """Finds the statements of one document, then resolves their speakers in text order."""
 
@@ -160,16 +172,18 @@ class Extractor:
             for m in ACRONYM_RE.finditer(self.masked)
             if "".join(w[0] for w in m.group(1).split() if w[0].isupper()) == m.group(2)
         }
-        self.resolver = Resolver(mention_candidates(text, self.masked, self.lex), self.acronyms)
+        runs = name_runs(text, self.masked, self.lex)
+        self.resolver = Resolver(
+            mention_candidates(text, self.masked, self.lex, runs),
+            self.acronyms,
+            long_names(runs, self.lex),
+            self.masked,
+        )
         self.statements: list[Statement] = []
         self.used_cues: set[int] = set()
         self._np_cache: dict[tuple[int, int], Mention | None] = {}
         self._cued: dict[int, list[Statement]] = {}  # sentence start -> statements cued in it
-        self.participles = re.compile(
-            r"(?:,\s*(?:and\s+)?|\s+and\s+)(?:"
-            + "|".join(re.escape(f) for f in self.lex.cue_lemma if " " not in f and f[:1].islower())
-            + r")\b"
-        )
+        self.participles = _participles_re()
 
     def paragraph_of(self, pos: int) -> int:
         return max(0, bisect.bisect_right(self._paragraph_starts, pos) - 1)
@@ -243,6 +257,9 @@ class Extractor:
         if TITLE_BEFORE_RE.search(pre) and is_title(text[qs:qe]):
             return [Statement(para, "scare", qs, qe)], 1  # `on CNN's “State of the Union”`
         cue = _cue_near_end(masked, pre_lo, open_pos, lex)
+        # `She mocked his rallies — “people leave early,” she said — and …`: a quote set off by
+        # dashes or parentheses with its own cue after it is a direct quote of that cue
+        aside = pre.rstrip().endswith(("—", "–", "("))
         # 1. cue before: `X said: “…”`, `saying, “…”`, `according to X, “…”`
         if cue is not None:
             gap = masked[cue.end() : open_pos]
@@ -253,14 +270,23 @@ class Extractor:
             elif len(gap.split()) <= 6 and (_clean_gap(gap) or gap.rstrip().endswith((",", ":"))):
                 mention = self.subject(pre_lo, cue)
                 return [self._stmt(para, "direct", qs, qe, mention, cue)], 1
-            else:
-                return self.mixed(k, cue, self.subject(pre_lo, cue), para)
+            elif not (aside and self.cue_after(close_pos + 1, post_hi)):
+                mention = self.subject(pre_lo, cue)
+                outer = self._outer_report(pre_lo, cue, mention)
+                if outer is not None:
+                    cue, mention = outer, self.subject(pre_lo, outer)
+                return self.mixed(k, cue, mention, para)
         # 2. cue after: `“…,” X said`, `“…,” said X`
         found = self.cue_after(close_pos + 1, post_hi)
         if found is not None:
             cue_m, mention = found
             lead = pre.strip(" \n,;:—–-(")
-            if lead and not re.fullmatch(JOIN, pre) and not DATELINE_RE.fullmatch(pre.lstrip()):
+            if (
+                lead
+                and not aside
+                and not re.fullmatch(JOIN, pre)
+                and not DATELINE_RE.fullmatch(pre.lstrip())
+            ):
                 # `The plan is “dead on arrival,” Smith said`: the clause is the statement
                 lo = pre_lo + len(pre) - len(pre.lstrip())
                 return [self._stmt(para, "mixed", lo, qe, mention, cue_m)], 1
@@ -296,11 +322,32 @@ class Extractor:
                 if cue is not None and len(masked[cue.end() : prev_e].split()) <= 6:
                     mention = self.subject(lo, cue)
                     return [self._stmt(para, "direct", qs, qe, mention, cue)], 1
+        # a headline `Trump: ‘We will win’`: the name before the colon is the speaker
+        label = LABEL_RE.fullmatch(text, ps, open_pos)
+        if label is not None and not set(label.group("name").upper().split()) & NOT_SPEAKERS:
+            mention = np_before(text, ps, label.end("name"), lex)
+            if mention is not None and mention.start == ps + len(label.group(1)):
+                return [self._stmt(para, "direct", qs, qe, mention, None)], 1
         # 3. no cue: a quote opening its sentence continues the last speaker; else a scare quote
         n_words = len(text[qs:qe].split())
         if starts_sentence and (n_words >= 4 or text[qs:qe].rstrip()[-1:] in ".!?,"):
             return [Statement(para, "direct", qs, qe, continuation=True)], 1
         return [Statement(para, "scare", qs, qe)], 1
+
+    def _outer_report(self, lo: int, cue, mention: Mention | None):
+        """The reporting verb whose clause holds `mention … cue`, as in `Reid defended the
+        policy, saying teachers had described classrooms where students “…”`: the quoted words
+        are reported by Reid, and the teachers are the subject inside Reid's clause."""
+        if mention is None or mention.kind == "pronoun":
+            return None
+        found = None
+        for outer in self.lex.cue_re.finditer(self.masked, lo, mention.start):
+            if outer.group() not in self.lex.speech or outer.end() > mention.start:
+                continue
+            gap = self.masked[self._after_adverbials(outer.end(), mention.start) : mention.start]
+            if re.fullmatch(r"\s*(?:that\s+)?", gap):
+                found = outer
+        return found
 
     def cue_after(self, lo: int, hi: int):
         """(cue match, mention) when masked[lo:hi] opens with `X said` or `said X`."""
@@ -330,10 +377,12 @@ class Extractor:
         if not re.search(r"(?:,|\band)\s*$", before):
             return mention
         s, _ = self.sentence_of(cue.start())
+        opener = np_after(self.text, s, cue.start(), self.lex)
+        if opener is not None and opener.start == s and opener.kind in ("pronoun", "person"):
+            return opener  # `She mocked … — “…,” she said — and accused him of …`
         for st in reversed(self._cued.get(s, [])):
             if st.cue[0] < cue.start():
                 return st.mention
-        opener = np_after(self.text, s, cue.start(), self.lex)
         if opener is not None and opener.start - s < 3 and opener.kind != "pronoun":
             return opener
         if opener is not None and opener.kind == "pronoun" and opener.start == s:
@@ -433,7 +482,11 @@ class Extractor:
     def indirect_statements(self) -> None:
         lex, masked = self.lex, self.masked
         taken = Intervals((st.start, st.end) for st in self.statements)
-        cues = [c for c in lex.cue_re.finditer(masked) if c.group() in lex.speech]
+        cues = [
+            c
+            for c in lex.cue_re.finditer(masked)
+            if c.group() in lex.speech or lex.cue_lemma[c.group()] in lex.questions
+        ]
         starts = [c.start() for c in cues]
         for final_only in (True, False):
             for para, s, e in self.sentences:
@@ -459,6 +512,8 @@ class Extractor:
         if _negated(masked, s, cue.start()):
             return None
         mention = self._mention_before(s, cue.start())
+        if lex.cue_lemma[cue.group()] in lex.questions:
+            return self.question(para, s, end, cue, mention) if not final_only else None
         after = text[self._skip_object(cue, end) : end]
         # `CLAUSE, X said (in a statement).`
         if mention is not None:
@@ -492,10 +547,10 @@ class Extractor:
             mention = self.subject(s, cue)
             if mention is None:
                 return None
-        if lex.cue_lemma[cue.group()] in NEEDS_THAT and not THAT_RE.match(
-            masked, self._after_adverbials(cue.end(), end)
-        ):
-            return None  # `added $700 billion`, `insisted on`: an object, not a report
+        if lex.cue_lemma[cue.group()] in lex.needs_that:
+            after_cue = self._after_adverbials(cue.end(), end)
+            if not (THAT_RE.match(masked, after_cue) or CLAUSE_RE.match(masked, after_cue, end)):
+                return None  # `added $700 billion`, `insisted on`: an object, not a report
         start = self._skip_object(cue, end)
         cut = re.search(r",\s*(?:and\s+)?(?:adding|saying|noting)\b", masked[start:end])
         if cut:
@@ -517,6 +572,23 @@ class Extractor:
             if lead and cue.group() in self.lex.speech:
                 return lead.start()
         return end
+
+    def question(self, para, s, end, cue, mention) -> Statement | None:
+        """`Durbin asked Patel whether he had ordered the dismissals`: the clause from
+        `whether`/`if`, by the cue's subject."""
+        if mention is None or not self._subject_position(s, mention):
+            return None
+        if mention.end < cue.start() - 40:
+            return None
+        wh = QUESTION_RE.match(self.masked, cue.end(), end)
+        if wh is None:
+            return None
+        start = wh.start("wh")
+        stop = CLAUSE_CUT_RE.search(self.masked, start, end)
+        stop = stop.start() if stop else end
+        if len(self.masked[start:stop].split()) < 4:
+            return None
+        return self._indirect(para, start, stop, mention, cue)
 
     def according_to(self, para, s, e, end, cue) -> Statement | None:
         """`According to X, CLAUSE.` and `CLAUSE, according to X(, who …).`"""

@@ -4,6 +4,7 @@ people, groups and organizations of one document, in text order."""
 from __future__ import annotations
 
 import bisect
+import copy
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -36,8 +37,16 @@ class Entity:
 class Resolver:
     """Ties mentions to document-local speakers: surnames, titles, roles, pronouns, acronyms."""
 
-    def __init__(self, candidates: list[tuple[int, Mention]], acronyms: dict[str, str]):
+    def __init__(
+        self,
+        candidates: list[tuple[int, Mention]],
+        acronyms: dict[str, str],
+        long_names: dict[str, str] | None = None,
+        masked: str = "",
+    ):
         self.entities: list[Entity] = []
+        self.masked = masked  # the prose, to find `Education Department` for `the department`
+        self.long_names = long_names or {}  # Northwind -> Northwind Logistics
         self.candidates = candidates  # persons/groups mentioned anywhere (for pronouns)
         self._positions = [p for p, _ in candidates]
         # surname -> full-name mentions, titled ones first
@@ -108,6 +117,9 @@ class Resolver:
                     m.gender or full[0].gender,
                 )
                 return self._person(m)
+            if surname in self.long_names:  # `Northwind` after `Northwind Logistics`
+                org = Mention(m.start, m.end, m.text, "organization", name=m.name)
+                return self._organization(org)
         if ent is None:
             ent = self._new(Entity(m.name, "person"))
         if len(m.name) > len(ent.name):
@@ -123,12 +135,15 @@ class Resolver:
             same_head = self._find(
                 lambda e: e.kind == "organization" and e.name.lower().endswith(m.head)
             )
-            ent = same_head or self._find(lambda e: e.kind == "organization")
+            ent = (
+                same_head or self._named_before(m) or self._find(lambda e: e.kind == "organization")
+            )
             if ent is not None:
                 return ent
         if m.name in self.acronyms:
             acronym, m.name = m.name, self.acronyms[m.name]
-        key = m.name.lower()
+        name = self.long_names.get(m.name, m.name)
+        key = name.lower()
         ent = self._find(
             lambda e: (
                 e.kind == "organization"
@@ -136,10 +151,35 @@ class Resolver:
             )
         )
         if ent is None:
-            ent = self._new(Entity(m.name, "organization"))
+            ent = self._find(lambda e: e.kind == "organization" and _prefix_of(e.name, name))
+        if ent is None:
+            ent = self._new(Entity(name, "organization"))
+        if len(name) > len(ent.name) and _prefix_of(ent.name, name):
+            ent.aliases.add(ent.name)
+            ent.name = name
+        ent.aliases.add(m.name)
         if acronym:
             ent.aliases.add(acronym)
         return ent
+
+    def _named_before(self, m: Mention) -> Entity | None:
+        """`the department` after `an Education Department spokesperson`: the last capitalized
+        name ending with the same noun before the mention, as an organization."""
+        head = m.head.capitalize()
+        pattern = rf"((?:[A-Z][\w’'.\-]*\s+){{1,4}}){re.escape(head)}\b"
+        found = None
+        for hit in re.finditer(pattern, self.masked[max(0, m.start - 3000) : m.start]):
+            found = hit
+        if found is None:
+            return None
+        words = [
+            w for w in found.group(1).split() if w not in STOP_CAPS and w not in ("The", "A", "An")
+        ]
+        if not words:
+            return None
+        name = " ".join([*words, head])
+        ent = self._find(lambda e: e.kind == "organization" and e.name.lower() == name.lower())
+        return ent or self._new(Entity(name, "organization"))
 
     def merge_roles(self) -> dict[int, Entity]:
         """`the mayor` met before `Mayor X` is named: merge when one person holds that role."""
@@ -240,6 +280,45 @@ class Resolver:
         return None
 
 
+def _prefix_of(a: str, b: str) -> bool:
+    """One organization name is the other's leading words (`Northwind`, `Northwind Logistics`)."""
+    short, long_ = sorted((a.lower(), b.lower()), key=len)
+    return long_.startswith(short + " ")
+
+
+def name_runs(text: str, masked: str, lex: Lexicon) -> list[tuple[list, Mention | None]]:
+    """Runs of two to eight capitalized words in the prose, with how `classify` reads each."""
+    out = []
+    for m in _candidate_patterns()[0].finditer(masked):
+        toks = tokens(text, m.start(), m.end())
+        while toks and toks[0][2] in STOP_CAPS:
+            toks = toks[1:]
+        if 2 <= len(toks) <= 8:
+            out.append((toks, classify(text, toks, lex)))
+    return out
+
+
+def long_names(runs: list[tuple[list, Mention | None]], lex: Lexicon) -> dict[str, str]:
+    """First word -> the multi-word name it opens (`Northwind` -> `Northwind Logistics`), for
+    capitalized names that are not people's (no given name or title first, not a surname of a
+    person named in the text), so a short form of an organization joins its full name."""
+    found: dict[str, str] = {}
+    surnames = set()
+    for toks, mention in runs:
+        words = [t[2] for t in toks]
+        if len(words) > 5 or mention is None:
+            continue
+        if mention.kind == "person" and (
+            mention.role or mention.gender or words[0] in lex.titles or words[0].endswith(".")
+        ):
+            surnames.add(words[-1])
+            continue
+        first = words[0].rstrip("’'s")
+        if first.isalpha() and len(first) > 2 and not first.isupper():
+            found.setdefault(first, " ".join(words))
+    return {k: v for k, v in found.items() if k not in surnames and k not in lex.titles}
+
+
 @lru_cache(maxsize=1)
 def _candidate_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
     """(capitalized runs, kin nouns, group nouns), compiled once."""
@@ -253,19 +332,15 @@ def _candidate_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
     return runs, kin, groups
 
 
-def mention_candidates(text: str, masked: str, lex: Lexicon) -> list[tuple[int, Mention]]:
+def mention_candidates(
+    text: str, masked: str, lex: Lexicon, runs: list[tuple[list, Mention | None]] | None = None
+) -> list[tuple[int, Mention]]:
     """Persons (titled or two-word names) and groups named in the prose, for pronoun resolution."""
     out = []
-    runs_re, kin_re, group_re = _candidate_patterns()
-    for m in runs_re.finditer(masked):
-        toks = tokens(text, m.start(), m.end())
-        while toks and toks[0][2] in STOP_CAPS:
-            toks = toks[1:]
-        if len(toks) < 2 or len(toks) > 8:
-            continue
-        mention = classify(text, toks, lex)
+    _, kin_re, group_re = _candidate_patterns()
+    for toks, mention in name_runs(text, masked, lex) if runs is None else runs:
         if mention and mention.kind == "person" and len(mention.name.split()) >= 2:
-            out.append((toks[0][0], mention))
+            out.append((toks[0][0], copy.copy(mention)))
     surnames = {m.name.split()[-1]: m for _, m in out if len(m.name.split()[-1]) > 2}
     if surnames:
         surname_re = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(surnames))) + r")\b")
@@ -274,7 +349,17 @@ def mention_candidates(text: str, masked: str, lex: Lexicon) -> list[tuple[int, 
             if m.start() not in seen:
                 full = surnames[m.group()]
                 out.append(
-                    (m.start(), Mention(m.start(), m.end(), m.group(), "person", name=full.name))
+                    (
+                        m.start(),
+                        Mention(
+                            m.start(),
+                            m.end(),
+                            m.group(),
+                            "person",
+                            name=full.name,
+                            gender=full.gender,
+                        ),
+                    )
                 )
     for m in kin_re.finditer(masked):
         word = m.group(1)

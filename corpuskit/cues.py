@@ -28,6 +28,8 @@ class Lexicon:
     org_nouns: frozenset[str]
     documents: frozenset[str]
     given_names: dict[str, str] = field(default_factory=dict)  # first name -> "f" / "m"
+    needs_that: frozenset[str] = frozenset()  # lemmas reporting unquoted text only with `that`
+    questions: frozenset[str] = frozenset()  # lemmas reporting a question (`asked whether`)
 
 
 def _data(name: str) -> dict:
@@ -96,6 +98,8 @@ def lexicon() -> Lexicon:
         ),
         modifiers=frozenset(roles["modifiers"]),
         org_words=frozenset(roles["organization_words"]),
+        needs_that=frozenset(cues.get("needs_that", [])),
+        questions=frozenset(cues.get("questions", [])),
         given_names={
             **dict.fromkeys(names["male"], "m"),
             **dict.fromkeys(names["female"], "f"),

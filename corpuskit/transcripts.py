@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from corpuskit.cues import lexicon
@@ -71,7 +72,7 @@ def _upper_hits(text: str, lines) -> dict[int, re.Match]:
 
 def _title_hits(text: str, lines) -> dict[int, re.Match]:
     """`Trump: …`, `Mr. Smith: …` prefixes, kept only when they recur over several lines
-    (at least three, and at least a third of the lines), so a headline such as
+    (at least three, a third of the lines, one name twice), so a headline such as
     `Trump: ‘We will win’` or a `Note:` line in news prose does not make a transcript."""
     hits = {}
     for ls, le in lines:
@@ -83,8 +84,9 @@ def _title_hits(text: str, lines) -> dict[int, re.Match]:
             continue
         hits[ls] = m
     filled = sum(1 for ls, le in lines if text[ls:le].strip())
-    if len(hits) < 3 or 3 * len(hits) < filled:
-        return {}
+    counts = Counter(m.group("name") for m in hits.values())
+    if len(hits) < 3 or 3 * len(hits) < filled or max(counts.values()) < 2:
+        return {}  # one-off labels (`Context:`, `Flashback:`) never name the same speaker twice
     return hits
 
 

@@ -172,3 +172,16 @@ def test_dask_local_cluster_gives_the_local_tables(corpus_dir, reference, tmp_pa
 def test_unknown_engine_is_a_usage_error(tmp_path, capsys):
     assert build([SEEDS], tmp_path / "o", "--scheduler", "tcp://127.0.0.1:1") == 2
     assert "--engine dask" in capsys.readouterr().err
+
+
+def test_a_build_with_nothing_readable_fails_and_keeps_the_previous_dir(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert build([SEEDS], out, "--jobs", "1") == 0
+    before = table_bytes(out)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "blank.txt").write_text("   \n", encoding="utf-8")
+    assert build([empty], out) == 1
+    assert capsys.readouterr().err.strip().endswith("no document could be read from the inputs")
+    assert table_bytes(out) == before
+    assert not (tmp_path / ".out.partial").exists()

@@ -12,6 +12,7 @@ from corpuskit.cli import main
 from corpuskit.errors import UsageError
 
 GOLD = Path(__file__).resolve().parent / "gold"
+HELDOUT = Path(__file__).resolve().parent / "gold_heldout"
 
 
 @pytest.fixture(scope="module")
@@ -30,6 +31,36 @@ def test_attribution_scores_stay_at_the_reached_level(scores):
     assert scores["all"]["speaker_alias"]["f1"] >= 0.95
     assert scores["all"]["speaker_exact"]["f1"] >= 0.93
     assert scores["direct"]["end_to_end"]["f1"] >= 0.97
+
+
+def test_heldout_scores_stay_at_the_reached_level():
+    # tests/gold_heldout was written after the rules (docs/evaluation.md): blind end-to-end F1
+    # 0.906 (all) / 0.939 (direct); after the fixes it prompted 0.993 / 0.992. Floors sit a
+    # little below the after-fix figures so a regression fails.
+    scores = evaluate.evaluate(HELDOUT)
+    assert scores["documents"] >= 10 and scores["all"]["gold"] >= 100
+    assert scores["all"]["statement"]["f1"] >= 0.95
+    assert scores["all"]["end_to_end"]["f1"] >= 0.95
+    assert scores["direct"]["end_to_end"]["f1"] >= 0.95
+    assert scores["all"]["speaker_alias"]["f1"] >= 0.90
+
+
+def test_gold_mention_between_the_parts_of_a_split_quote():
+    text = "Doe spoke.\n\n“If they want our votes,” Schumer said, “they know what to do.”"
+    quote = "If they want our votes,” Schumer said, “they know what to do."
+    doc = evaluate.resolve(
+        {"text": text, "statements": [{"quote": quote, "mention": "Schumer"}]}, "t"
+    )
+    s, e = doc["statements"][0]["mention"]
+    assert text[s:e] == "Schumer" and s > text.index("votes")
+
+
+def test_gold_mention_prefers_its_own_paragraph():
+    text = "“Yes,” Lawler said. “No.”\n\nHochul, asked about Lawler’s comments, smiled."
+    doc = evaluate.resolve(
+        {"text": text, "statements": [{"quote": "No.", "mention": "Lawler"}]}, "t"
+    )
+    assert doc["statements"][0]["mention"] == (7, 13)
 
 
 def test_gold_anchors_resolve_to_offsets():

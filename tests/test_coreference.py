@@ -1,0 +1,51 @@
+"""Document-local speakers: given-name gender, organizations written two ways, places."""
+
+from __future__ import annotations
+
+from corpuskit import quotes, segment
+
+
+def speakers(text: str) -> list[str | None]:
+    rows, _ = quotes.extract(text, segment.paragraphs(text), {})
+    return [r["speaker"] for r in rows]
+
+
+def test_given_name_gender_keeps_she_off_a_man_named_later():
+    text = (
+        "U.S. District Judge Karin Immergut, whom Donald Trump appointed, wrote that the "
+        "administration had failed to show a rebellion. “The determination was untethered "
+        "to the facts,” she wrote."
+    )
+    assert speakers(text) == ["Karin Immergut", "Karin Immergut"]
+
+
+def test_place_names_are_not_people():
+    text = (
+        "Portland Mayor Keith Wilson, speaking outside City Hall, said residents were calm. "
+        "“We have protests,” he said."
+    )
+    assert speakers(text) == ["Keith Wilson", "Keith Wilson"]
+
+
+def test_short_and_full_organization_names_merge():
+    text = (
+        "Shares of Northwind Logistics fell 12% on Wednesday.\n\n"
+        "Northwind said in a statement that it remained committed to its dividend."
+    )
+    rows, entities = quotes.extract(text, segment.paragraphs(text), {})
+    assert [r["speaker"] for r in rows] == ["Northwind Logistics"]
+    assert entities[0]["kind"] == "organization"
+    assert "Northwind" in entities[0]["aliases"]
+
+
+def test_a_surname_is_not_taken_for_an_organization():
+    text = "Sen. Adam Smith spoke at Smith College.\n\nSmith said the bill would pass easily."
+    assert speakers(text) == ["Adam Smith"]
+
+
+def test_the_department_joins_the_department_named_before():
+    text = (
+        "An Education Department spokesperson said the agency was reviewing the programs.\n\n"
+        "The department told states in a letter that the money would be released soon."
+    )
+    assert speakers(text)[-1] == "Education Department"
