@@ -28,7 +28,6 @@ from corpuskit import __version__, schema
 from corpuskit.errors import BuildError, UsageError
 
 BIG_TABLES = ("documents", "paragraphs", "sentences")  # streamed to disk file by file
-SMALL_TABLES = ("quotes", "entities", "frame_evidence")  # kept for corpus-level assembly
 CACHE_DIR = ".cache"
 ENGINES = ("local", "dask")
 MIN_FILES_FOR_POOL = 16  # with --jobs left automatic, fewer files run in this process
