@@ -107,9 +107,21 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _report_inputs(entries: list[dict]) -> int:
+    """Name every warning and skipped input on stderr; returns the number skipped."""
+    skipped = 0
+    for entry in entries:
+        for warning in entry.get("warnings") or []:
+            print(f"corpuskit: warning: {entry['path']}: {warning}", file=sys.stderr)
+        if entry["status"] != "ok":
+            skipped += 1
+            print(f"corpuskit: skipped {entry['path']}: {entry['reason']}", file=sys.stderr)
+    return skipped
+
+
 def _build(args) -> int:
     from corpuskit.engine import build_dir
-    from corpuskit.errors import UsageError
+    from corpuskit.errors import BuildError, UsageError
     from corpuskit.pipeline import Settings
 
     if args.jobs < 0 or args.chunk_size < 0:
@@ -128,14 +140,12 @@ def _build(args) -> int:
         chunk_size=args.chunk_size,
         cache=not args.no_cache,
     )
-    manifest = build_dir(args.inputs, args.out, settings)
-    skipped = 0
-    for entry in manifest["inputs"]:
-        for warning in entry.get("warnings") or []:
-            print(f"corpuskit: warning: {entry['path']}: {warning}", file=sys.stderr)
-        if entry["status"] != "ok":
-            skipped += 1
-            print(f"corpuskit: skipped {entry['path']}: {entry['reason']}", file=sys.stderr)
+    try:
+        manifest = build_dir(args.inputs, args.out, settings)
+    except BuildError as exc:
+        _report_inputs(exc.inputs)
+        raise
+    skipped = _report_inputs(manifest["inputs"])
     sizes = manifest["tables"]
     reused = sum(1 for entry in manifest["inputs"] if entry.get("reused"))
     print(

@@ -145,7 +145,8 @@ def canonical_schema(name: str, fields: pa.Schema) -> pa.Schema:
                 "name": field_.name,
                 "field_name": field_.name,
                 "pandas_type": _PANDAS_TYPES.get(str(field_.type), "object"),
-                "numpy_type": _NUMPY_TYPES.get(str(field_.type), "object"),
+                "numpy_type": schema.META_DTYPES.get(field_.name)
+                or _NUMPY_TYPES.get(str(field_.type), "object"),
                 "metadata": None,
             }
         columns.append(col)

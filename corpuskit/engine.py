@@ -466,7 +466,7 @@ def _assemble(stage: Path, inputs: list[dict], big: BigTables, small: Spill, set
 
     sizes = dict(big.sizes)
     if not sizes["documents"]:
-        raise BuildError("no document could be read from the inputs")
+        raise BuildError("no document could be read from the inputs", inputs)
     rows = _small_tables(small)
     tables = assemble_small(rows, schema.frame("documents", rows["documents"]), settings)
     for name, df in tables.items():

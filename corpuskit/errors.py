@@ -16,6 +16,10 @@ class UsageError(CorpuskitError):
 
 
 class BuildError(CorpuskitError):
-    """Nothing could be built from the inputs (exit 1)."""
+    """Nothing could be built from the inputs (exit 1); `inputs` says what became of each file."""
 
     exit_code = 1
+
+    def __init__(self, message: str, inputs: list[dict] | None = None):
+        super().__init__(message)
+        self.inputs = inputs or []

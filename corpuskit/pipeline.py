@@ -232,7 +232,7 @@ def assemble(jobs: list[dict], results: list[FileResult], settings: Settings):
 
     inputs, rows = collect(jobs, results)
     if not rows["documents"]:
-        raise BuildError("no document could be read from the inputs")
+        raise BuildError("no document could be read from the inputs", inputs)
     documents = schema.frame("documents", rows["documents"])
     corpus = Corpus(
         documents=documents,

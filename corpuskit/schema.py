@@ -91,6 +91,10 @@ TABLES: dict[str, dict[str, str]] = {
 
 TABLE_NAMES: tuple[str, ...] = tuple(TABLES)
 
+# Metadata columns that readers add, with their types: integers stay integers even where
+# documents of other files lack them (pandas would otherwise make them float with NaN).
+META_DTYPES: dict[str, str] = {"row": "Int64", "item": "Int64"}
+
 QUOTE_KINDS = ("direct", "indirect", "mixed", "scare", "transcript")
 SPEAKER_KINDS = ("person", "group", "organization", "unnamed")
 
@@ -108,6 +112,9 @@ def frame(name: str, rows: list[dict] | pd.DataFrame | None) -> pd.DataFrame:
         if dtype == "object":
             continue
         df[col] = df[col].astype(dtype)
+    for col in extra:
+        if col in META_DTYPES:
+            df[col] = df[col].astype(META_DTYPES[col])
     return df.reset_index(drop=True)
 
 
