@@ -71,7 +71,7 @@ def process_document(doc: dict, dictionary) -> dict[str, list[dict]]:
     doc_id, text = doc["doc_id"], doc["text"]
     paras = segment.paragraphs(text)
     sents = segment.sentences(text, paras)
-    sent_scores = sentiment.score([text[s:e] for _, s, e in sents])
+    sent_scores = sentiment.score_spans(text, [(s, e) for _, s, e in sents])
     out: dict[str, list[dict]] = {t: [] for t in ROW_TABLES}
     out["paragraphs"] = [
         {
@@ -100,7 +100,7 @@ def process_document(doc: dict, dictionary) -> dict[str, list[dict]]:
             }
         )
     quote_rows, entity_rows = quotes_stage.extract(text, paras, doc.get("meta", {}))
-    quote_scores = sentiment.score([text[q["start"] : q["end"]] for q in quote_rows])
+    quote_scores = sentiment.score_spans(text, [(q["start"], q["end"]) for q in quote_rows])
     for i, (q, score) in enumerate(zip(quote_rows, quote_scores, strict=True)):
         qid = f"{doc_id}#q{i}"
         q_text = text[q["start"] : q["end"]]
