@@ -5,12 +5,18 @@ Every frame number is computed from the `frame_evidence` rows (never by re-match
 bootstrap over the speaker's quotes (seeded per speaker, so a speaker's interval does not depend
 on who else is in the corpus), widened where the bootstrap cannot see the uncertainty: see
 docs/frames.md ("Uncertainty").
+
+All speakers are computed together, array-wise: speakers with the same number of quotes form a
+block whose quotes are an (speakers x quotes) matrix, so each sum runs over the same values in
+the same order as a per-speaker computation would, and the numbers are identical to it.
 """
 
 from __future__ import annotations
 
+import warnings
 import zlib
 from collections import Counter
+from itertools import groupby
 
 import numpy as np
 import pandas as pd
@@ -21,7 +27,8 @@ from corpuskit.frames import counted_frame
 
 LEVEL = 0.95
 PER = 1000
-MAX_CELLS = 2_000_000  # resample-weight cells held in memory at once
+MAX_CELLS = 500_000  # resample cells (draws and per-resample sums) held in memory at once
+QUOTE_COLUMNS = ("quote_id", "speaker_id", "speaker", "n_words", "sentiment", "cue", "cue_lemma")
 
 
 def speaker_features(
@@ -44,35 +51,65 @@ def speaker_features(
     if quotes.empty:
         return schema.frame("speaker_features", pd.DataFrame(columns=columns))
     counts = _counts_per_quote(quotes, evidence, frames, dictionary.contest_frame)
-    names = _names(quotes, speakers)
+    groups = SpeakerGroups(quotes["speaker_id"])
+    words = groups.take(quotes["n_words"].to_numpy(dtype=float))
+    scores = groups.take(quotes["sentiment"].to_numpy(dtype=float))
+    matrix = groups.take(counts[:, :-1])
+    boot = _bootstrap(groups, words, scores, matrix, seed, n_boot, level)
+
     total_words = float(quotes["n_words"].sum())
-    matrix_all = counts.loc[quotes["quote_id"], frames].to_numpy(dtype=float)
-    rejected_all = counts.loc[quotes["quote_id"], "_rejected"].to_numpy()
-    words_all = quotes["n_words"].to_numpy(dtype=float)
-    scores_all = quotes["sentiment"].to_numpy(dtype=float)
-    rows = []
-    for speaker_id, pos in sorted(quotes.groupby("speaker_id").indices.items()):
-        group = quotes.iloc[pos]
-        words, scores, matrix = words_all[pos], scores_all[pos], matrix_all[pos]
-        rng = np.random.default_rng([seed, zlib.crc32(str(speaker_id).encode("utf-8"))])
-        boot_sentiment, boot_rates = _bootstrap(words, scores, matrix, rng, n_boot)
-        row = {
-            "speaker_id": speaker_id,
-            "speaker": names.get(speaker_id),
-            "n_quotes": len(pos),
-            "n_words": int(words.sum()),
-            "voice_share": words.sum() / total_words if total_words else np.nan,
-        }
-        row.update(_sentiment(words, scores, boot_sentiment, level))
-        row.update(_frame_rates(words, matrix, frames, boot_rates, level))
-        row["n_rejected"] = int(rejected_all[pos].sum())
-        row.update(_cues(group["cue"]))
-        lemmas = _cues(group["cue_lemma"]) if "cue_lemma" in group else {"cues": None}
-        row["cue_lemmas"] = lemmas["cues"]
-        rows.append(row)
-    table = pd.DataFrame(rows, columns=columns)
+    n_words = groups.sum(words)
+    table = {
+        "speaker_id": list(groups.ids),
+        "speaker": _names(quotes, speakers, groups),
+        "n_quotes": groups.sizes,
+        "n_words": n_words.astype(np.int64),
+        "voice_share": n_words / total_words if total_words else np.full(len(n_words), np.nan),
+    }
+    table.update(_sentiment(groups, words, scores, boot, level))
+    table.update(_frame_rates(groups, words, matrix, frames, boot, level))
+    table["n_rejected"] = groups.sum(groups.take(counts[:, -1])).astype(np.int64)
+    table.update(_cues(quotes["cue"], groups))
+    if "cue_lemma" in quotes:
+        table["cue_lemmas"] = _cues(quotes["cue_lemma"], groups)["cues"]
+    else:
+        table["cue_lemmas"] = [None] * len(groups.ids)
+    table = pd.DataFrame(table, columns=columns)
     table = table.sort_values(["n_words", "speaker_id"], ascending=[False, True], kind="stable")
     return schema.frame("speaker_features", table)
+
+
+class SpeakerGroups:
+    """Quotes grouped by speaker: each quote's speaker (a code into `ids`), quote positions ordered
+    by speaker (each speaker's quotes in table order), and each speaker's start and number of
+    quotes in that order."""
+
+    def __init__(self, speaker_ids: pd.Series):
+        codes, uniques = pd.factorize(speaker_ids)
+        self.codes = codes
+        self.ids = np.asarray(uniques, dtype=object)
+        self.order = np.argsort(codes, kind="stable")
+        self.sizes = np.bincount(codes, minlength=len(uniques)).astype(np.int64)
+        self.starts = np.concatenate([[0], np.cumsum(self.sizes)[:-1]]).astype(np.int64)
+
+    def take(self, values: np.ndarray) -> np.ndarray:
+        """Per-quote values in speaker order."""
+        return values[self.order]
+
+    def sum(self, values: np.ndarray) -> np.ndarray:
+        """Per-speaker sums of per-quote values in speaker order (exact for counts)."""
+        return np.add.reduceat(values, self.starts, axis=0)
+
+    def by_size(self):
+        """(n, speakers with n quotes, their quote positions as a speakers x n matrix)."""
+        for n in np.unique(self.sizes):
+            members = np.flatnonzero(self.sizes == n)
+            yield int(n), members, self.starts[members, None] + np.arange(n)
+
+    def rng(self, speaker: int, seed: int) -> np.random.Generator:
+        """The speaker's own random stream: seeded by the run seed and the speaker id."""
+        key = zlib.crc32(str(self.ids[speaker]).encode("utf-8"))
+        return np.random.default_rng([seed, key])
 
 
 def _columns(frames: list[str]) -> list[str]:
@@ -85,11 +122,14 @@ def _columns(frames: list[str]) -> list[str]:
 def _attributed(quotes: pd.DataFrame) -> pd.DataFrame:
     """Quotes with a speaker, with n_words and a sentiment score filled in.
 
-    A quote with a speaker name but no speaker_id is keyed by the name.
+    Keeps only the columns features need (the quote text only to fill a gap), so the quotes
+    table is not copied whole. A quote with a speaker name but no speaker_id is keyed by the name.
     """
     if quotes is None or quotes.empty or "speaker_id" not in quotes:
         return pd.DataFrame()
-    quotes = quotes.copy()
+    need_text = any(c not in quotes or quotes[c].isna().any() for c in ("n_words", "sentiment"))
+    keep = [c for c in QUOTE_COLUMNS if c in quotes] + (["text"] if need_text else [])
+    quotes = quotes[keep]
     if "speaker" in quotes:  # a named speaker not yet resolved to an id is keyed by the name
         quotes["speaker_id"] = quotes["speaker_id"].fillna(quotes["speaker"])
     quotes = quotes[quotes["speaker_id"].notna()]
@@ -113,115 +153,209 @@ def _attributed(quotes: pd.DataFrame) -> pd.DataFrame:
     return quotes
 
 
-def _counts_per_quote(quotes, evidence, frames, contest_frame) -> pd.DataFrame:
-    """Quote id x frame: matches counted toward each frame (rejected -> contestation), plus
-    a `_rejected` column of rejected matches."""
-    index = pd.Index(quotes["quote_id"]).unique()
-    columns = [*frames, "_rejected"]
+def _counts_per_quote(quotes, evidence, frames, contest_frame) -> np.ndarray:
+    """Quotes x (frames + 1), rows in table order: matches counted toward each frame (rejected
+    -> contestation), and in the last column the quote's rejected matches."""
     if evidence is None or evidence.empty:
-        return pd.DataFrame(0, index=index, columns=columns)
-    ev = evidence[evidence["quote_id"].isin(index)]
-    rejected = ev["rejected"].astype(bool).to_numpy()
-    target = [
-        counted_frame(f, r, contest_frame) for f, r in zip(ev["frame"], rejected, strict=True)
-    ]
-    ev = pd.DataFrame({"quote_id": ev["quote_id"].to_numpy(), "frame": target, "rej": rejected})
-    counts = pd.crosstab(ev["quote_id"], ev["frame"].fillna("_none"))
-    counts["_rejected"] = ev.groupby("quote_id")["rej"].sum()
-    return counts.reindex(index=index, columns=columns, fill_value=0).fillna(0).astype(int)
+        return np.zeros((len(quotes), len(frames) + 1))
+    quote_ids = pd.Index(quotes["quote_id"])
+    unique_ids = quote_ids.unique()
+    row = unique_ids.get_indexer(evidence["quote_id"])
+    rejected = evidence["rejected"].astype(bool).to_numpy()
+    column_of = {f: i for i, f in enumerate(frames)}
+    targets = zip(evidence["frame"].tolist(), rejected.tolist(), strict=True)
+    column = np.array([column_of.get(counted_frame(f, r, contest_frame), -1) for f, r in targets])
+    counted = (row >= 0) & (column >= 0)
+    by_id = np.zeros((len(unique_ids), len(frames) + 1))
+    np.add.at(by_id, (row[counted], column[counted]), 1)
+    found = row >= 0
+    np.add.at(by_id[:, -1], row[found], rejected[found])
+    return by_id[unique_ids.get_indexer(quote_ids)]
 
 
-def _names(quotes, speakers) -> dict:
+def _names(quotes, speakers, groups) -> list:
+    """Each speaker's name: from the speakers table, else the name on the speaker's first quote."""
     names = {}
     if speakers is not None and not speakers.empty and "speaker_id" in speakers:
-        names = dict(zip(speakers["speaker_id"], speakers["speaker"], strict=True))
-    for sid, name in zip(quotes["speaker_id"], quotes["speaker"], strict=True):
-        names.setdefault(sid, name)
-    return names
+        names = dict(
+            zip(speakers["speaker_id"].tolist(), speakers["speaker"].tolist(), strict=True)
+        )
+    if "speaker" not in quotes:
+        return [names.get(sid) for sid in groups.ids]
+    first = quotes["speaker"].to_numpy(dtype=object)[groups.order[groups.starts]]
+    return [names.get(sid, name) for sid, name in zip(groups.ids, first, strict=True)]
 
 
-def _bootstrap(words, scores, matrix, rng, n_boot):
-    """Resampled (sentiment, frame rates) over the speaker's quotes; (None, None) for one quote.
+def _weights(words: np.ndarray) -> np.ndarray:
+    """Sentiment weights of a speakers x quotes matrix: words, or 1 per quote when a speaker's
+    quotes have no words at all."""
+    return np.where((words.sum(axis=1) > 0)[:, None], words, 1.0)
 
-    Every resample draws len(words) quotes with replacement; sentiment and frames share the
-    resamples. Memory is bounded by drawing them in chunks.
+
+def _bootstrap(groups, words, scores, matrix, seed, n_boot, level) -> dict:
+    """Bootstrap percentile intervals per speaker (NaN for one quote, which cannot be resampled).
+
+    Every resample draws a speaker's n quotes with replacement from the speaker's own generator
+    (one `integers(0, n, size=(rows, n))` stream, however it is split into chunks); sentiment and
+    frame rates share the resamples. Speakers with the same n are resampled together, in blocks
+    small enough to keep at most MAX_CELLS cells in memory.
     """
-    n = len(words)
-    if n < 2 or n_boot < 1:
-        return None, None
-    weights = words if words.sum() > 0 else np.ones_like(words)
-    chunk = max(1, MAX_CELLS // (n * (matrix.shape[1] + 1)))
-    sentiments, rates = [], []
-    done = 0
-    with np.errstate(invalid="ignore", divide="ignore"):
-        while done < n_boot:
-            idx = rng.integers(0, n, size=(min(chunk, n_boot - done), n))
-            w = weights[idx]
-            sentiments.append((w * scores[idx]).sum(axis=1) / w.sum(axis=1))
-            rates.append(PER * matrix[idx].sum(axis=1) / words[idx].sum(axis=1)[:, None])
-            done += len(idx)
-    return np.concatenate(sentiments), np.concatenate(rates)
+    n_speakers, n_frames = len(groups.ids), matrix.shape[1]
+    out = {
+        "sentiment": np.full((2, n_speakers), np.nan),
+        "rates": np.full((2, n_speakers, n_frames), np.nan),
+    }
+    if n_boot < 1:
+        return out
+    for n, members, pos in groups.by_size():
+        if n < 2:
+            continue
+        rows = min(n_boot, max(1, MAX_CELLS // (n + n_frames + 1)))
+        per_block = max(1, MAX_CELLS // (rows * (n + n_frames + 1)))
+        for first in range(0, len(members), per_block):
+            block, block_pos = members[first : first + per_block], pos[first : first + per_block]
+            rngs = [groups.rng(s, seed) for s in block]
+            weights = _weights(words[block_pos])
+            # whole numbers summed per resample: sentiment weight, words, frame counts
+            counted = np.concatenate(
+                [weights[..., None], words[block_pos, None], matrix[block_pos]], axis=2
+            )
+            weighted_scores = (weights * scores[block_pos]).ravel()
+            scored, sums = [], []
+            for done in range(0, n_boot, rows):
+                size = (min(rows, n_boot - done), n)
+                idx = np.stack([rng.integers(0, n, size=size) for rng in rngs])
+                sums.append(_times_drawn(idx) @ counted)
+                idx += (np.arange(len(block)) * n)[:, None, None]
+                scored.append(weighted_scores[idx].sum(axis=2))
+            sums = np.concatenate(sums, axis=1)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                sentiments = np.concatenate(scored, axis=1) / sums[..., 0]
+            out["sentiment"][:, block] = _percentiles(sentiments, level)
+            out["rates"][:, block] = _rate_percentiles(sums[..., 1], sums[..., 2:], level)
+    return out
+
+
+def _times_drawn(idx) -> np.ndarray:
+    """How often each quote is drawn in each resample: speakers x resamples x quotes, from idx
+    (speaker, resample, draw -> quote). Sums through it are sums of whole numbers, so exact."""
+    n_speakers, n_rows, n = idx.shape
+    cell = np.arange(n_speakers * n_rows)[:, None] * n
+    drawn = np.bincount((cell + idx.reshape(-1, n)).ravel(), minlength=n_speakers * n_rows * n)
+    return drawn.reshape(n_speakers, n_rows, n).astype(float)
 
 
 def _percentiles(boot, level):
-    """Lower and upper percentile of bootstrap values (ignoring undefined ones)."""
+    """Lower and upper percentile of each row of bootstrap values (ignoring undefined ones)."""
     alpha = 1 - level
     q = [100 * alpha / 2, 100 * (1 - alpha / 2)]
-    low, high = (np.nanpercentile if np.isnan(boot).any() else np.percentile)(boot, q, axis=0)
-    return low, high
+    out = np.empty((2, len(boot)))
+    undefined = np.isnan(boot).any(axis=1)
+    if (~undefined).any():
+        out[:, ~undefined] = np.percentile(boot[~undefined], q, axis=1)
+    with warnings.catch_warnings():  # all undefined (no words in any resample): NaN, no warning
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for i in np.flatnonzero(undefined):
+            out[:, i] = np.nanpercentile(boot[i], q)
+    return out
 
 
-def _sentiment(words, scores, boot, level) -> dict:
+def _rate_percentiles(words, counts, level):
+    """Lower and upper percentile of resampled frame rates per speaker and frame, from resampled
+    words (speakers x resamples) and frame counts (speakers x resamples x frames).
+
+    A frame never drawn has a rate of 0 in every resample, so its percentiles are 0 without
+    computing rates; a speaker with a resample without words (rates undefined) is treated whole.
+    """
+    out = np.zeros((2, counts.shape[0], counts.shape[2]))
+    wordless = (words == 0).any(axis=1)
+    cells = (counts.sum(axis=1) > 0) & ~wordless[:, None]
+    if cells.any():
+        speaker = np.nonzero(cells)[0]
+        rates = PER * counts.transpose(0, 2, 1)[cells] / words[speaker]
+        out[:, cells] = _percentiles(rates, level)
+    for i in np.flatnonzero(wordless):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[:, i] = _percentiles((PER * counts[i] / words[i][:, None]).T, level)
+    return out
+
+
+def _sentiment(groups, words, scores, boot, level) -> dict:
     """Word-weighted mean VADER score; the wider of a bootstrap and a t interval, within [-1, 1].
 
     One quote gives no spread to resample or estimate, so its interval is the full range [-1, 1].
     """
-    weights = words if words.sum() > 0 else np.ones_like(words)
-    mean = float(np.average(scores, weights=weights))
+    n_speakers = len(groups.ids)
+    mean, n_eff, var = (np.empty(n_speakers) for _ in range(3))
+    for _, members, pos in groups.by_size():
+        weights, s = _weights(words[pos]), scores[pos]
+        scale = weights.sum(axis=1)
+        mean[members] = (s * weights).sum(axis=1) / scale
+        n_eff[members] = scale**2 / (weights**2).sum(axis=1)
+        spread = ((s - mean[members, None]) ** 2 * weights).sum(axis=1) / scale
+        with np.errstate(invalid="ignore", divide="ignore"):
+            var[members] = spread * n_eff[members] / (n_eff[members] - 1)
     alpha = 1 - level
-    n_eff = weights.sum() ** 2 / (weights**2).sum()
-    if boot is None or n_eff <= 1 + 1e-9:
-        low, high = -1.0, 1.0
-    else:
-        low, high = _percentiles(boot, level)
-        var = np.average((scores - mean) ** 2, weights=weights) * n_eff / (n_eff - 1)
-        half = stats.t.ppf(1 - alpha / 2, n_eff - 1) * np.sqrt(var / n_eff)
-        low, high = min(low, mean - half), max(high, mean + half)
+    b_low, b_high = boot["sentiment"]
+    spread = ~np.isnan(b_low) & (n_eff > 1 + 1e-9)
+    half = np.full(n_speakers, np.nan)
+    half[spread] = stats.t.ppf(1 - alpha / 2, n_eff[spread] - 1) * np.sqrt(
+        var[spread] / n_eff[spread]
+    )
+    low = np.where(spread, _smaller(b_low, mean - half), -1.0)
+    high = np.where(spread, _larger(b_high, mean + half), 1.0)
     return {
         "sentiment": mean,
-        "sentiment_low": float(max(-1.0, low)),
-        "sentiment_high": float(min(1.0, high)),
+        "sentiment_low": _larger(np.full(n_speakers, -1.0), low),
+        "sentiment_high": _smaller(np.full(n_speakers, 1.0), high),
     }
 
 
-def _frame_rates(words, matrix, frames, boot, level) -> dict:
+def _frame_rates(groups, words, matrix, frames, boot, level) -> dict:
     """Rates per 1,000 words; interval = the wider of a bootstrap over quotes and an exact Poisson one."""
-    total = words.sum()
-    counts = matrix.sum(axis=0)
+    total = groups.sum(words)[:, None]
+    counts = groups.sum(matrix)
     alpha = 1 - level
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rate = PER * counts / total
+        p_low = np.where(counts > 0, stats.chi2.ppf(alpha / 2, 2 * counts) / 2, 0.0) * PER / total
+        p_high = stats.chi2.ppf(1 - alpha / 2, 2 * counts + 2) / 2 * PER / total
+    b_low, b_high = boot["rates"]
+    resampled = ~np.isnan(b_low[:, :1])  # speakers with a bootstrap (more than one quote)
+    low = _smaller(np.where(resampled, b_low, rate), p_low)
+    high = _larger(np.where(resampled, b_high, rate), p_high)
+    no_words = total[:, 0] <= 0
+    rate[no_words], low[no_words], high[no_words] = np.nan, np.nan, np.nan
     out = {}
-    if total <= 0:
-        for i, f in enumerate(frames):
-            out.update({f"frame_{f}": np.nan, f"frame_{f}_low": np.nan, f"frame_{f}_high": np.nan})
-            out[f"frame_{f}_n"] = int(counts[i])
-        return out
-    rate = PER * counts / total
-    p_low = np.where(counts > 0, stats.chi2.ppf(alpha / 2, 2 * counts) / 2, 0.0) * PER / total
-    p_high = stats.chi2.ppf(1 - alpha / 2, 2 * counts + 2) / 2 * PER / total
-    b_low, b_high = _percentiles(boot, level) if boot is not None else (rate, rate)
     for i, f in enumerate(frames):
-        out[f"frame_{f}"] = float(rate[i])
-        out[f"frame_{f}_low"] = float(min(b_low[i], p_low[i]))
-        out[f"frame_{f}_high"] = float(max(b_high[i], p_high[i]))
-        out[f"frame_{f}_n"] = int(counts[i])
+        out[f"frame_{f}"] = rate[:, i]
+        out[f"frame_{f}_low"] = low[:, i]
+        out[f"frame_{f}_high"] = high[:, i]
+        out[f"frame_{f}_n"] = counts[:, i].astype(np.int64)
     return out
 
 
-def _cues(cues: pd.Series) -> dict:
-    """The journalist's attribution verbs for a speaker: "said:3; alleged:1" and the most used."""
-    counted = Counter(str(c).strip().lower() for c in cues.dropna() if str(c).strip())
-    ranked = sorted(counted.items(), key=lambda kv: (-kv[1], kv[0]))
-    return {
-        "cues": "; ".join(f"{cue}:{n}" for cue, n in ranked) or None,
-        "top_cue": ranked[0][0] if ranked else None,
-    }
+def _smaller(a, b):
+    """Elementwise min(a, b) as Python's min does it: a unless b is smaller (so NaN a stays)."""
+    return np.where(b < a, b, a)
+
+
+def _larger(a, b):
+    """Elementwise max(a, b) as Python's max does it: a unless b is larger (so NaN a stays)."""
+    return np.where(b > a, b, a)
+
+
+def _cues(cues: pd.Series, groups: SpeakerGroups) -> dict:
+    """The journalist's attribution verbs per speaker: "said:3; alleged:1" and the most used."""
+    present = cues.notna().to_numpy()
+    values = cues.to_numpy(dtype=object)[present]
+    clean = {v: str(v).strip().lower() for v in set(values)}
+    speakers = groups.codes[present].tolist()
+    counted = Counter((c, clean[v]) for c, v in zip(speakers, values, strict=True) if clean[v])
+    ranked = sorted(counted.items(), key=lambda kv: (kv[0][0], -kv[1], kv[0][1]))
+    summary, top = [None] * len(groups.ids), [None] * len(groups.ids)
+    for code, items in groupby(ranked, key=lambda kv: kv[0][0]):
+        items = list(items)
+        summary[code] = "; ".join(f"{cue}:{n}" for (_, cue), n in items)
+        top[code] = items[0][0][1]
+    return {"cues": summary, "top_cue": top}

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import zlib
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
-from corpuskit import schema, sentiment
+from corpuskit import features, schema, sentiment
 from corpuskit.features import speaker_features
 from corpuskit.frames import FrameDictionary
 from corpuskit.text import count_words
@@ -181,3 +184,123 @@ def test_seed_build_meets_the_framing_goals():
     assert list(contested["match"]) == ["self-defence"]
     again = corpuskit.read(SEEDS, progress=False).speaker_features
     pd.testing.assert_frame_equal(feats, again)
+
+
+def reference_features(quotes, evidence, dictionary, seed, n_boot, level=0.95):
+    """Speaker features computed the plain way, one speaker at a time (the pre-vectorised code)."""
+    frames, alpha = list(dictionary.frames), 1 - level
+    q = [100 * alpha / 2, 100 * (1 - alpha / 2)]
+
+    def pct(boot):
+        return (np.nanpercentile if np.isnan(boot).any() else np.percentile)(boot, q, axis=0)
+
+    counted = {f: Counter() for f in frames}
+    for qid, f, rej in zip(*(evidence[c] for c in ("quote_id", "frame", "rejected")), strict=True):
+        counted[dictionary.contest_frame if rej else f][qid] += 1
+    rows, total_words = [], quotes["n_words"].sum()
+    for sid, group in quotes.groupby("speaker_id"):
+        words = group["n_words"].to_numpy(float)
+        scores = group["sentiment"].to_numpy(float)
+        matrix = np.array([[counted[f][qid] for f in frames] for qid in group["quote_id"]], float)
+        weights = words if words.sum() > 0 else np.ones_like(words)
+        mean, n = float(np.average(scores, weights=weights)), len(words)
+        n_eff = weights.sum() ** 2 / (weights**2).sum()
+        s_low, s_high = -1.0, 1.0
+        rate, total = 1000 * matrix.sum(axis=0) / words.sum(), words.sum()
+        b_low, b_high = rate, rate
+        if n >= 2:
+            idx = np.random.default_rng([seed, zlib.crc32(sid.encode())]).integers(
+                0, n, size=(n_boot, n)
+            )
+            with np.errstate(invalid="ignore", divide="ignore"):
+                boot_sentiment = (weights[idx] * scores[idx]).sum(1) / weights[idx].sum(1)
+                boot_rates = 1000 * matrix[idx].sum(1) / words[idx].sum(1)[:, None]
+            b_low, b_high = pct(boot_rates)
+            if n_eff > 1 + 1e-9:
+                low, high = pct(boot_sentiment)
+                var = np.average((scores - mean) ** 2, weights=weights) * n_eff / (n_eff - 1)
+                half = stats.t.ppf(1 - alpha / 2, n_eff - 1) * np.sqrt(var / n_eff)
+                s_low, s_high = min(low, mean - half), max(high, mean + half)
+        cues = Counter(c.strip().lower() for c in group["cue"].dropna() if c.strip())
+        ranked = sorted(cues.items(), key=lambda kv: (-kv[1], kv[0]))
+        row = {
+            "speaker_id": sid,
+            "n_quotes": n,
+            "n_words": int(total),
+            "voice_share": total / total_words,
+            "sentiment": mean,
+            "sentiment_low": max(-1.0, s_low),
+            "sentiment_high": min(1.0, s_high),
+            "cues": "; ".join(f"{c}:{k}" for c, k in ranked) or None,
+        }
+        for i, f in enumerate(frames):
+            k = matrix[:, i].sum()
+            p_low = (stats.chi2.ppf(alpha / 2, 2 * k) / 2 if k else 0.0) * 1000 / total
+            p_high = stats.chi2.ppf(1 - alpha / 2, 2 * k + 2) / 2 * 1000 / total
+            row[f"frame_{f}"] = rate[i] if total else np.nan
+            row[f"frame_{f}_low"] = min(b_low[i], p_low) if total else np.nan
+            row[f"frame_{f}_high"] = max(b_high[i], p_high) if total else np.nan
+            row[f"frame_{f}_n"] = int(k)
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("speaker_id").sort_index()
+
+
+def random_tables(dictionary, seed=5, n_speakers=40):
+    """Quotes and evidence with speakers of 1 to 30 quotes, some quotes (and one speaker) without
+    words, messy and missing cues, and rejected matches."""
+    rng = np.random.default_rng(seed)
+    sizes = [*rng.integers(1, 9, size=n_speakers - 2), 30, 3]
+    quotes = []
+    for s, size in enumerate(sizes):
+        for _ in range(size):
+            no_words = s == len(sizes) - 1 or rng.random() < 0.1
+            quotes.append(
+                {
+                    "doc_id": "d",
+                    "quote_id": f"d#q{len(quotes)}",
+                    "paragraph": 0,
+                    "kind": "direct",
+                    "speaker_id": f"s{s}",
+                    "speaker": f"Speaker {s}",
+                    "cue": rng.choice(["said", " Said ", "told", "added", "", None]),
+                    "text": "x",
+                    "start": 0,
+                    "end": 1,
+                    "n_words": 0 if no_words else int(rng.integers(1, 40)),
+                    "sentiment": float(rng.uniform(-1, 1)),
+                }
+            )
+    quotes = schema.frame("quotes", pd.DataFrame(quotes).sample(frac=1, random_state=seed))
+    hits = rng.choice(quotes["quote_id"], size=len(quotes))
+    evidence = pd.DataFrame(
+        {
+            "quote_id": hits,
+            "frame": rng.choice(list(dictionary.frames), size=len(hits)),
+            "rejected": rng.random(len(hits)) < 0.15,
+        }
+    )
+    return quotes, evidence
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # speakers without words: undefined rates
+@pytest.mark.parametrize("max_cells", [features.MAX_CELLS, 700])
+def test_vectorised_features_equal_a_per_speaker_computation(dictionary, monkeypatch, max_cells):
+    monkeypatch.setattr(features, "MAX_CELLS", max_cells)  # small: resamples drawn in chunks
+    quotes, evidence = random_tables(dictionary)
+    before = quotes.copy()
+    got = speaker_features(quotes, None, evidence, dictionary, seed=4, n_boot=150)
+    pd.testing.assert_frame_equal(quotes, before)  # the caller's table is left alone
+    expected = reference_features(quotes, evidence, dictionary, seed=4, n_boot=150)
+    got = got.set_index("speaker_id").sort_index()
+    assert list(got.index) == list(expected.index)
+    for col in expected.columns:
+        assert got[col].tolist() == expected[col].tolist() or np.array_equal(
+            got[col].to_numpy(float), expected[col].to_numpy(float), equal_nan=True
+        ), col
+
+
+def test_speaker_order_is_by_words_then_id(dictionary):
+    quotes, evidence = random_tables(dictionary, seed=8, n_speakers=12)
+    feats = speaker_features(quotes, None, evidence, dictionary, n_boot=20)
+    keys = list(zip(-feats["n_words"], feats["speaker_id"], strict=True))
+    assert keys == sorted(keys)
