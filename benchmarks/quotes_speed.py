@@ -2,11 +2,13 @@
 
     python benchmarks/quotes_speed.py             # from the repository root
     python benchmarks/quotes_speed.py --repeat 3  # best of 3 timings per input
+    python benchmarks/quotes_speed.py --articles 2000  # more generated news articles
 
 With ../shared/corpora present: the 2016 debate turns (one row per turn, `speaker` column:
 the transcript path), the 2012 convention speeches (`NAME:` transcripts), the same speeches as
 prose (prefixes removed: the full news rules) and the debate turns as prose. Without it: the
-annotated news of tests/gold and tests/gold_heldout, repeated. One process, one core.
+annotated news of tests/gold and tests/gold_heldout, repeated. Always: generated news articles
+(benchmarks/generate.py, the corpus of the build benchmark). One process, one core.
 """
 
 from __future__ import annotations
@@ -23,6 +25,11 @@ import yaml
 
 from corpuskit import quotes, segment
 from corpuskit.text import count_words
+
+try:
+    from generate import article  # run as a script: benchmarks/ is on the path
+except ImportError:  # imported as benchmarks.quotes_speed
+    from benchmarks.generate import article
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPORA = ROOT.parent / "shared" / "corpora"
@@ -55,6 +62,12 @@ def gold_inputs(times: int = 20) -> list[tuple[str, list[str], list[dict]]]:
     return [(f"tests/gold news x{times}", texts, [{}] * len(texts))]
 
 
+def generated_inputs(n: int) -> list[tuple[str, list[str], list[dict]]]:
+    """`n` generated news articles (seed 0), as the build benchmark makes them."""
+    texts = [article(0, i) for i in range(n)]
+    return [(f"generated news x{n}", texts, [{}] * n)]
+
+
 def measure(texts: list[str], metas: list[dict], repeat: int) -> float:
     """Best wall time over `repeat` runs of extraction (segmentation done beforehand)."""
     paragraphs = [segment.paragraphs(t) for t in texts]
@@ -70,9 +83,11 @@ def measure(texts: list[str], metas: list[dict], repeat: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=1, help="timings per input (best kept)")
+    parser.add_argument("--articles", type=int, default=500, help="generated news articles")
     args = parser.parse_args()
     quotes.lexicon()
     inputs = shared_inputs() if CORPORA.is_dir() else gold_inputs()
+    inputs += generated_inputs(args.articles)
     print(f"{'input':32} {'docs':>6} {'words':>9} {'seconds':>8} {'words/s':>11}")
     for name, texts, metas in inputs:
         words = sum(map(count_words, texts))

@@ -4,7 +4,6 @@ a reporting verb (cue) and a speaker mention, then resolved to a document-local 
 from __future__ import annotations
 
 import bisect
-import copy
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -32,6 +31,7 @@ from corpuskit.quotemarks import (
 from corpuskit.transcripts import NOT_SPEAKERS
 
 NEGATORS = frozenset("not n't never to".split())
+NEGATION_RE = re.compile(r"(?i)\b(?:not|never|to)\b|n['’]t")  # found in any negating token
 
 
 TIME_RE = re.compile(
@@ -42,6 +42,8 @@ TIME_RE = re.compile(
 
 
 THAT_RE = re.compile(r"\s*(?:,\s*)?that\s+")
+OBJECT_THAT_RE = re.compile(r"\s+((?:[\w’'.\-]+\s+){0,7}?)that\s+")  # `told reporters that`
+OBJECT_PRONOUN_RE = re.compile(r"\s+(?:me|us|you|him|her|them)\b")
 
 
 ADVERBIAL_RE = re.compile(
@@ -85,6 +87,7 @@ JOIN = r"[ ,]*(?:and|or)?[ ,]*"
 TITLE_BEFORE_RE = re.compile(r"(?:\b(?:on|in|of|titled|called|show|program|book|film)|[’']s)\s*$")
 
 
+PAREN_CAPS_RE = re.compile(r"\([A-Z]{2,}\)")  # what every ACRONYM_RE match ends with
 ACRONYM_RE = re.compile(r"((?:[A-Z][\w’'\-]*\s+(?:(?:of|and|for|the)\s+)*){1,7})\(([A-Z]{2,})\)")
 
 
@@ -114,7 +117,11 @@ def _clean_gap(gap: str) -> bool:
 
 
 def _negated(masked: str, lo: int, cue_start: int) -> bool:
-    toks = [t[2].lower() for t in tokens(masked, max(lo, cue_start - 40), cue_start)]
+    """`did not say`, `never said`, `refused to say`: the cue reports nothing."""
+    window_lo = max(lo, cue_start - 40)
+    if not NEGATION_RE.search(masked[window_lo:cue_start]):
+        return False  # no token of the window can be a negator
+    toks = [t[2].lower() for t in tokens(masked, window_lo, cue_start)]
     while toks and toks[-1] in SKIP_BEFORE_CUE:
         toks.pop()
     return bool(toks) and (
@@ -169,7 +176,7 @@ class Extractor:
         self._paragraph_starts = [p[0] for p in self.paragraphs]
         self.acronyms = {
             m.group(2): m.group(1).strip()
-            for m in ACRONYM_RE.finditer(self.masked)
+            for m in (ACRONYM_RE.finditer(self.masked) if PAREN_CAPS_RE.search(self.masked) else ())
             if "".join(w[0] for w in m.group(1).split() if w[0].isupper()) == m.group(2)
         }
         runs = name_runs(text, self.masked, self.lex)
@@ -181,7 +188,7 @@ class Extractor:
         )
         self.statements: list[Statement] = []
         self.used_cues: set[int] = set()
-        self._np_cache: dict[tuple[int, int], Mention | None] = {}
+        self._readings: dict[tuple[int, int, int], tuple] = {}  # (s, e, cue) -> `_first_reading`
         self._cued: dict[int, list[Statement]] = {}  # sentence start -> statements cued in it
         self.participles = _participles_re()
 
@@ -430,21 +437,21 @@ class Extractor:
         """Start of what a cue reports: after `that`, times, `in a statement`, `told X that`."""
         masked, text, lex = self.masked, self.text, self.lex
         start = self._after_adverbials(cue.end(), end)
-        obj = re.match(r"\s+((?:[\w’'.\-]+\s+){0,7}?)that\s+", masked[start:end])
+        obj = OBJECT_THAT_RE.match(masked, start, end)
         first = obj.group(1).split()[:1] if obj else []
         if lex.cue_lemma.get(cue.group()) == "tell":
-            pronoun = re.match(r"\s+(?:me|us|you|him|her|them)\b", masked[start:end])
+            pronoun = OBJECT_PRONOUN_RE.match(masked, start, end)
             if obj:
-                start += obj.end()
+                start = obj.end()
             elif pronoun:
-                start += pronoun.end()
+                start = pronoun.end()
             else:
                 o = np_after(text, start, end, lex)
                 if o is not None:
                     start = o.end
         elif obj and first and first[0].lower() in PREPOSITIONS:
             # `said outside the courthouse that …`
-            start += obj.end()
+            start = obj.end()
         for _ in range(3):
             t = TIME_RE.match(masked, start) or THAT_RE.match(masked, start)
             adv = ADVERBIAL_RE.match(masked, start, end)
@@ -457,14 +464,6 @@ class Extractor:
         while start < end and masked[start] in " ,:\n":
             start += 1
         return start
-
-    def _mention_before(self, floor: int, pos: int) -> Mention | None:
-        """`np_before`, memoised: both passes of `indirect_statements` ask for the same cues."""
-        key = (floor, pos)
-        if key not in self._np_cache:
-            self._np_cache[key] = np_before(self.text, floor, pos, self.lex)
-        found = self._np_cache[key]
-        return copy.copy(found) if found is not None else None
 
     def _add(self, st: Statement) -> None:
         """Keep a statement, indexed by the sentence of its cue (for `subject`)."""
@@ -503,17 +502,52 @@ class Extractor:
                         self.used_cues.add(cue.start())
 
     def indirect(self, para, s, e, cue, final_only: bool = False) -> Statement | None:
-        text, masked, lex = self.text, self.masked, self.lex
+        """The unquoted statement a cue reports in sentence s:e; `final_only` keeps to the
+        forms decided before the reported clause is read (`CLAUSE, X said.`). Both passes of
+        `indirect_statements` share that work (`_first_reading`)."""
+        key = (s, e, cue.start())
+        if key not in self._readings:
+            self._readings[key] = self._first_reading(para, s, e, cue)
+        outcome, found, mention, end = self._readings[key]
+        # each reading is used once: a statement found in the first pass is either kept (its
+        # cue is then used) or given again in the second, so nothing is shared or copied
+        if outcome == "done":
+            return found
+        if final_only:
+            return None
+        if outcome == "question":
+            return self.question(para, s, end, cue, mention)
+        return self._reported_clause(para, s, e, end, cue, mention, read=outcome == "unread")
+
+    def _first_reading(self, para, s, e, cue):
+        """(outcome, statement, mention, end): outcome `done` when the statement (or None)
+        does not depend on the pass, else `question`, `clause` or `unread` (a clause whose
+        mention is not read yet), to be read in the second."""
+        masked, lex = self.masked, self.lex
         end = e
         while end > s and masked[end - 1] in ' .!?\n”"’':
             end -= 1
         if self.lex.cue_lemma[cue.group()] == "according to":
-            return self.according_to(para, s, e, end, cue)
+            return "done", self.according_to(para, s, e, end, cue), None, end
         if _negated(masked, s, cue.start()):
-            return None
-        mention = self._mention_before(s, cue.start())
+            return "done", None, None, end
         if lex.cue_lemma[cue.group()] in lex.questions:
-            return self.question(para, s, end, cue, mention) if not final_only else None
+            if QUESTION_RE.match(masked, cue.end(), end) is None:
+                return "done", None, None, end  # `question` finds no `whether`/`if` clause
+            return "question", None, np_before(self.text, s, cue.start(), lex), end
+        if masked.find(",", s, cue.start()) < 0:
+            # every `CLAUSE, X said` form needs a comma before the cue: the mention is read
+            # in the second pass, and only if the cue reports a clause
+            return "unread", None, None, end
+        mention = np_before(self.text, s, cue.start(), lex)
+        matched, found = self._clause_before(para, s, e, end, cue, mention)
+        return ("done" if matched else "clause"), found, mention, end
+
+    def _clause_before(self, para, s, e, end, cue, mention) -> tuple[bool, Statement | None]:
+        """(matched, statement) for `CLAUSE, X said (in a statement).`,
+        `CLAUSE, the 71-year-old said.` and `CLAUSE, said X.`; a matched form whose span is
+        too short gives no statement and ends the search."""
+        text, masked, lex = self.text, self.masked, self.lex
         after = text[self._skip_object(cue, end) : end]
         # `CLAUSE, X said (in a statement).`
         if mention is not None:
@@ -521,32 +555,26 @@ class Extractor:
             rest = text[self._after_adverbials(cue.end(), end) : end]
             short = len(after.split()) <= 3 or rest.lstrip().startswith(",")
             if lead.endswith(",") and len(lead) > 20 and short:
-                return self._indirect(para, s, s + len(lead) - 1, mention, cue)
+                return True, self._indirect(para, s, s + len(lead) - 1, mention, cue)
         # `CLAUSE, the 71-year-old said.` (a subject the phrase rules do not know)
         comma = masked.rfind(",", s, cue.start())
         if mention is None and comma - s > 20 and len(after.split()) <= 3:
             loose = loose_mention(text, masked, comma + 1, cue.start(), lex)
             if loose is not None:
-                return self._indirect(para, s, comma, loose, cue)
+                return True, self._indirect(para, s, comma, loose, cue)
         # `CLAUSE, said X.`
         lead = masked[s : cue.start()].rstrip()
         if mention is None and lead.endswith(",") and len(lead) > 20:
             m2 = np_after(text, cue.end(), e, lex)
             if m2 is not None and len(text[m2.end : end].split()) <= 6:
-                return self._indirect(para, s, s + len(lead) - 1, m2, cue)
-        if final_only:
-            return None
-        # `X said (that) CLAUSE`; `…, and said CLAUSE` inherits the sentence's speaker
-        relative = mention is not None and RELATIVE_RE.match(masked, mention.end, cue.start())
-        if relative:
-            if lex.cue_lemma[cue.group()] not in ("say", "tell", "add"):
-                return None
-        elif mention is None or not self._subject_position(s, mention):
-            if not re.search(r"(?:,|\band)\s*$", masked[s : cue.start()]):
-                return None
-            mention = self.subject(s, cue)
-            if mention is None:
-                return None
+                return True, self._indirect(para, s, s + len(lead) - 1, m2, cue)
+        return False, None
+
+    def _reported_clause(self, para, s, e, end, cue, mention, read=False) -> Statement | None:
+        """`X said (that) CLAUSE`, `…, and said CLAUSE` (the sentence's speaker); `read`: the
+        mention before the cue is still to be read. The clause is checked before the speaker,
+        which costs more to find."""
+        masked, lex = self.masked, self.lex
         if lex.cue_lemma[cue.group()] in lex.needs_that:
             after_cue = self._after_adverbials(cue.end(), end)
             if not (THAT_RE.match(masked, after_cue) or CLAUSE_RE.match(masked, after_cue, end)):
@@ -562,6 +590,19 @@ class Extractor:
         words = masked[start:end].split()
         if len(words) < 3 or words[0].lower() in NO_SUBJECT:
             return None
+        if read:
+            mention = np_before(self.text, s, cue.start(), lex)
+        # `X said (that) CLAUSE`; `…, and said CLAUSE` inherits the sentence's speaker
+        relative = mention is not None and RELATIVE_RE.match(masked, mention.end, cue.start())
+        if relative:
+            if lex.cue_lemma[cue.group()] not in ("say", "tell", "add"):
+                return None
+        elif mention is None or not self._subject_position(s, mention):
+            if not re.search(r"(?:,|\band)\s*$", masked[s : cue.start()]):
+                return None
+            mention = self.subject(s, cue)
+            if mention is None:
+                return None
         return self._indirect(para, start, end, mention, cue)
 
     def _next_report(self, start: int, end: int) -> int:
@@ -593,6 +634,9 @@ class Extractor:
     def according_to(self, para, s, e, end, cue) -> Statement | None:
         """`According to X, CLAUSE.` and `CLAUSE, according to X(, who …).`"""
         masked = self.masked
+        before = masked[s : cue.start()].rstrip()
+        if before and not before.endswith(","):
+            return None  # neither form, whoever X is
         mention = np_after(self.text, cue.end(), e, self.lex)
         if mention is None:
             stop = re.search(r"[,;.]|$", masked[cue.end() : e])

@@ -21,6 +21,10 @@ KIN = (
 OBJECT_PREPOSITIONS = frozenset("at to by with on against from toward towards into".split())
 
 
+SPACE_RE = re.compile(r"\s")
+PREPOSITION_RE = re.compile(r"(?i)\b(?:" + "|".join(sorted(OBJECT_PREPOSITIONS)) + r")\b")
+
+
 @dataclass
 class Entity:
     """A document-local speaker: canonical name, kind, role, organization, aliases."""
@@ -332,6 +336,42 @@ def _candidate_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
     return runs, kin, groups
 
 
+# a kin noun as a whole word: the cheap test that lets most texts skip the costly `kin` pattern
+KIN_WORD_RE = re.compile(r"\b(?:" + trie_pattern(KIN) + r")\b")
+BARRIER_RE = re.compile(r"[^\w\s’'\-]")  # a character no `kin` match holds
+
+
+def _is_word_char(ch: str) -> bool:
+    """What `\\w` matches in a str pattern."""
+    return ch.isalnum() or ch == "_"
+
+
+def _at_boundary(text: str, pos: int) -> bool:
+    """`\\b` at pos."""
+    before = pos > 0 and _is_word_char(text[pos - 1])
+    after = pos < len(text) and _is_word_char(text[pos])
+    return before != after
+
+
+def whole_words(text: str, words: list[str]) -> list[tuple[int, str]]:
+    """(start, word) of each match of `\\b(?:w1|w2|…)\\b` (alternatives in the order given),
+    found with str.find, so no pattern is compiled for each document's own words."""
+    best: dict[int, tuple[int, str]] = {}
+    for rank, word in enumerate(words):
+        i = text.find(word)
+        while i >= 0:
+            if i not in best and _at_boundary(text, i) and _at_boundary(text, i + len(word)):
+                best[i] = (rank, word)  # the first alternative that matches at i wins
+            i = text.find(word, i + 1)
+    out, pos = [], 0
+    for i in sorted(best):
+        if i >= pos:
+            word = best[i][1]
+            out.append((i, word))
+            pos = i + len(word)
+    return out
+
+
 def mention_candidates(
     text: str, masked: str, lex: Lexicon, runs: list[tuple[list, Mention | None]] | None = None
 ) -> list[tuple[int, Mention]]:
@@ -343,37 +383,62 @@ def mention_candidates(
             out.append((toks[0][0], copy.copy(mention)))
     surnames = {m.name.split()[-1]: m for _, m in out if len(m.name.split()[-1]) > 2}
     if surnames:
-        surname_re = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(surnames))) + r")\b")
         seen = {p for p, _ in out}
-        for m in surname_re.finditer(masked):
-            if m.start() not in seen:
-                full = surnames[m.group()]
-                out.append(
-                    (
-                        m.start(),
-                        Mention(
-                            m.start(),
-                            m.end(),
-                            m.group(),
-                            "person",
-                            name=full.name,
-                            gender=full.gender,
-                        ),
-                    )
-                )
-    for m in kin_re.finditer(masked):
+        for start, word in whole_words(masked, sorted(surnames)):
+            if start not in seen:
+                full = surnames[word]
+                end = start + len(word)
+                mention = Mention(start, end, word, "person", name=full.name, gender=full.gender)
+                out.append((start, mention))
+    for m in _kin_matches(masked, kin_re):
         word = m.group(1)
         gender = "f" if word in lex.female else "m"
-        out.append(
-            (m.start(), Mention(m.start(), m.end(), m.group(), "unnamed", head=word, gender=gender))
-        )
+        mention = Mention(m.start(), m.end(), m.group(), "unnamed", head=word, gender=gender)
+        out.append((m.start(), mention))
     for m in group_re.finditer(masked):
         word = m.group()
-        before = [t[2].lower() for t in tokens(masked, max(0, m.start() - 60), m.start())]
-        while before and (before[-1] in lex.modifiers or before[-1] == "and"):
-            before.pop()
-        if before and before[-1] in OBJECT_PREPOSITIONS:
+        if _object_of_preposition(masked, m.start(), lex):
             continue
         out.append((m.start(), Mention(m.start(), m.end(), word, "group", name=word, head=word)))
     out.sort(key=lambda x: x[0])
     return out
+
+
+def _kin_matches(masked: str, kin_re: re.Pattern) -> list[re.Match]:
+    """`kin_re.finditer(masked)`, scanning only the stretches between punctuation marks that
+    hold a kin noun: a match (determiner, words, kin noun) never crosses a BARRIER_RE mark, so
+    the matches of the text are those of its stretches."""
+    hits = [m.start() for m in KIN_WORD_RE.finditer(masked)]
+    if not hits:
+        return []
+    barriers = [m.start() for m in BARRIER_RE.finditer(masked)]
+    out, done = [], -1
+    for pos in hits:
+        i = bisect.bisect_right(barriers, pos)
+        lo = barriers[i - 1] + 1 if i else 0
+        hi = barriers[i] if i < len(barriers) else len(masked)
+        if lo > done:
+            out.extend(kin_re.finditer(masked, lo, hi))
+            done = lo
+    return out
+
+
+def _object_of_preposition(masked: str, pos: int, lex: Lexicon) -> bool:
+    """A group noun at pos governed by a preposition (`shot at protesters`), reading the words
+    of the 60 characters before it (modifiers and `and` skipped)."""
+    lo = max(0, pos - 60)
+    if not PREPOSITION_RE.search(masked[lo:pos]):
+        return False  # no token of the window can be a preposition
+    # Tokens after a space are the same whatever the window's start, so a short window decides
+    # unless every word in it is skipped; then the whole window is read.
+    space = SPACE_RE.search(masked, max(lo, pos - 24), pos)
+    if space is not None:
+        words = [t[2].lower() for t in tokens(masked, space.end(), pos)]
+        while words and (words[-1] in lex.modifiers or words[-1] == "and"):
+            words.pop()
+        if words:
+            return words[-1] in OBJECT_PREPOSITIONS
+    words = [t[2].lower() for t in tokens(masked, lo, pos)]
+    while words and (words[-1] in lex.modifiers or words[-1] == "and"):
+        words.pop()
+    return bool(words) and words[-1] in OBJECT_PREPOSITIONS

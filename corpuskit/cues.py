@@ -30,10 +30,19 @@ class Lexicon:
     given_names: dict[str, str] = field(default_factory=dict)  # first name -> "f" / "m"
     needs_that: frozenset[str] = frozenset()  # lemmas reporting unquoted text only with `that`
     questions: frozenset[str] = frozenset()  # lemmas reporting a question (`asked whether`)
+    # unions the mention rules test often, built once
+    common_nouns: frozenset[str] = frozenset()  # modifiers, org nouns, groups, roles
+    owner_nouns: frozenset[str] = frozenset()  # org nouns and roles (`the agency's`)
+    np_nouns: frozenset[str] = frozenset()  # common nouns and documents: noun-phrase words
+
+
+# libyaml's safe loader when available: the same data, parsed several times faster
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _data(name: str) -> dict:
-    return yaml.safe_load(resources.files("corpuskit").joinpath("data", name).read_text("utf-8"))
+    text = resources.files("corpuskit").joinpath("data", name).read_text("utf-8")
+    return yaml.load(text, Loader=_LOADER)
 
 
 def trie_pattern(words) -> str:
@@ -87,16 +96,17 @@ def lexicon() -> Lexicon:
     cue_lemma["According to"] = "according to"
     speech.add("According to")
     cue_re = re.compile(rf"(?<![\w’'\-])(?:{trie_pattern(cue_lemma)})(?![\w’'\-])")
+    roles_set, modifiers = frozenset(roles["roles"]), frozenset(roles["modifiers"])
+    org_nouns = frozenset(roles["org_nouns"])
+    groups = frozenset(g for g in [*roles["groups"], *map(plural, roles["roles"])] if " " not in g)
     return Lexicon(
         cue_lemma=cue_lemma,
         speech=frozenset(speech),
         cue_re=cue_re,
         titles=dict(roles["titles"]),
-        roles=frozenset(roles["roles"]),
-        groups=frozenset(
-            g for g in [*roles["groups"], *map(plural, roles["roles"])] if " " not in g
-        ),
-        modifiers=frozenset(roles["modifiers"]),
+        roles=roles_set,
+        groups=groups,
+        modifiers=modifiers,
         org_words=frozenset(roles["organization_words"]),
         needs_that=frozenset(cues.get("needs_that", [])),
         questions=frozenset(cues.get("questions", [])),
@@ -106,6 +116,9 @@ def lexicon() -> Lexicon:
         },
         female=frozenset(roles["female"]),
         male=frozenset(roles["male"]),
-        org_nouns=frozenset(roles["org_nouns"]),
+        org_nouns=org_nouns,
         documents=frozenset(roles["documents"]),
+        common_nouns=modifiers | org_nouns | groups | roles_set,
+        np_nouns=modifiers | org_nouns | groups | roles_set | frozenset(roles["documents"]),
+        owner_nouns=org_nouns | roles_set,
     )

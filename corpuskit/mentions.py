@@ -38,6 +38,7 @@ PARTICLES = frozenset("de da del della di du van von der den la le bin ibn al el
 
 
 BRIDGES = frozenset("of for at with and in from".split())
+TRAILING_WORDS = BRIDGES | {"the", "a", "an"}  # dropped from the end of a noun phrase
 
 
 SKIP_BEFORE_CUE = frozenset(
@@ -53,9 +54,18 @@ RELATIVE_RE = re.compile(
 )
 
 
+RELATIVE_WORD_RE = re.compile(r"who|familiar|briefed|close|knowledge")  # in any RELATIVE_RE
+
+
 TIME_BEFORE_RE = re.compile(
     r"\s+(?:(?:on|late|early|last|this)\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|"
     r"Sunday|week|night|month|year)(?:\s+(?:night|morning|afternoon|evening))?\s*$"
+)
+
+
+TIME_WORDS = tuple(  # the words a TIME_BEFORE_RE match ends with
+    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday week night month year "
+    "morning afternoon evening".split()
 )
 
 
@@ -96,21 +106,20 @@ class Mention:
 
 def tokens(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
     """Word and punctuation tokens; a final dot stays only on abbreviations and initials."""
-    out = []
-    for m in TOKEN_RE.finditer(text, start, end):
-        s, e, t = m.start(), m.end(), m.group()
-        if t.endswith(".") and len(t) > 2 and "." not in t[:-1]:
-            if t[:-1].lower() not in ABBREVIATIONS:
-                e, t = e - 1, t[:-1]
-        out.append((s, e, t))
+    out = [(m.start(), m.end(), m.group()) for m in TOKEN_RE.finditer(text, start, end)]
+    if text.find(".", start, end) >= 0:  # else no token ends with a dot
+        for i, (s, e, t) in enumerate(out):
+            if t[-1] == "." and len(t) > 2 and "." not in t[:-1]:
+                if t[:-1].lower() not in ABBREVIATIONS:
+                    out[i] = (s, e - 1, t[:-1])
     return out
 
 
 def _is_cap(tok: str) -> bool:
     tok = tok.strip('“”"')
-    if CONTRACTION_RE.fullmatch(tok.lower().replace("’", "'")):
+    if not tok[:1].isupper() or CONTRACTION_RE.fullmatch(tok.lower().replace("’", "'")):
         return False
-    return tok[:1].isupper() and tok.rstrip(".’'") not in STOP_CAPS
+    return tok.rstrip(".’'") not in STOP_CAPS
 
 
 def _np_word(tok: str, lex: Lexicon) -> bool:
@@ -121,14 +130,10 @@ def _np_word(tok: str, lex: Lexicon) -> bool:
         return True
     low = low.replace("’", "'")
     return (
-        low in lex.roles
-        or low in lex.groups
-        or low in lex.modifiers
-        or low in lex.org_nouns
-        or low in lex.documents
+        low in lex.np_nouns
         or low in PARTICLES
         or low.endswith("'s")
-        and low[:-2] in lex.org_nouns | lex.roles
+        and low[:-2] in lex.owner_nouns
     )
 
 
@@ -136,9 +141,7 @@ def _trim(toks: list[tuple[int, int, str]], lex: Lexicon) -> list[tuple[int, int
     """Drop function words at the edges of a candidate noun phrase."""
     while toks and toks[0][2].lower() in BRIDGES:
         toks = toks[1:]
-    while toks and (
-        toks[-1][2].lower() in BRIDGES | {"the", "a", "an"} or toks[-1][2] in PARTICLES
-    ):
+    while toks and (toks[-1][2].lower() in TRAILING_WORDS or toks[-1][2] in PARTICLES):
         toks = toks[:-1]
     return toks
 
@@ -147,11 +150,14 @@ def np_before(text: str, floor: int, pos: int, lex: Lexicon) -> Mention | None:
     """The speaker mention ending just before `pos` (a cue), skipping adverbs, times,
     appositions (`Smith, a spokesman, said`) and relative clauses (`a woman who lives here said`)."""
     window_lo = max(floor, pos - 240)
-    paren = PAREN_END_RE.search(text, window_lo, pos)
+    # the three end-anchored patterns are searched only when their last word ends the window
+    tail = text[window_lo:pos].rstrip()
+    paren = PAREN_END_RE.search(text, window_lo, pos) if tail.endswith(")") else None
     if paren and paren.start() > window_lo:
         pos = paren.start()  # `Sen. John Thune (R-S.D.) said`
-    rel = RELATIVE_RE.search(text, window_lo, pos)
-    time = TIME_BEFORE_RE.search(text, window_lo, pos)
+        tail = text[window_lo:pos].rstrip()
+    rel = RELATIVE_RE.search(text, window_lo, pos) if RELATIVE_WORD_RE.search(tail) else None
+    time = TIME_BEFORE_RE.search(text, window_lo, pos) if tail.endswith(TIME_WORDS) else None
     if time and time.start() > window_lo:
         pos = time.start()
     toks = tokens(text, window_lo, pos)
@@ -447,8 +453,11 @@ def _org_name(words: list[str]) -> str | None:
 def _role_mention(np, words, low, text, lex) -> Mention | None:
     head = low[-1]
     kind = "group" if head in lex.groups and head not in lex.roles else "unnamed"
-    common = lex.modifiers | lex.org_nouns | lex.groups | lex.roles
-    caps = [w for w in words[:-1] if w[:1].isupper() and w.lower() not in common | {"one"}]
+    caps = [
+        w
+        for w in words[:-1]
+        if w[:1].isupper() and w.lower() not in lex.common_nouns and w.lower() != "one"
+    ]
     mods = [w for w in low[:-1] if w not in ("the", "a", "an", "one", "another")]
     mods = [
         w for w, orig in zip(mods, words[-len(mods) - 1 : -1], strict=False) if orig not in caps

@@ -36,6 +36,9 @@ ABBREVIATIONS = frozenset(
 BOUNDARY_RE = re.compile(r"[.!?]+[”\"’')\]]*(?=\s+(?:[“\"‘'(\[]|[A-Z0-9]))")
 
 
+LAST_WORD_RE = re.compile(r"([\w.]+)\.$")  # the word a final dot ends
+
+
 NICKNAME_RE = re.compile(r"[“\"][A-Z][\w’'.\-]*[”\"]")
 
 
@@ -91,8 +94,8 @@ def single_quotes(text: str, paragraphs, taken: list[tuple[int, int]]) -> list[t
 
     spans = []
     for ps, pe, heading in paragraphs:
-        if heading:
-            continue
+        if heading or (text.find("'", ps, pe) < 0 and text.find("‘", ps, pe) < 0):
+            continue  # no opening mark in the paragraph
         closes = [
             m.start() for m in SINGLE_CLOSE_RE.finditer(text, ps, pe) if not quoted(m.start())
         ]
@@ -150,7 +153,7 @@ def sentence_spans(masked: str, start: int, end: int) -> list[tuple[int, int]]:
     """Sentences of masked[start:end] as spans; abbreviations and initials do not end one."""
     out, s = [], start
     for m in BOUNDARY_RE.finditer(masked, start, end):
-        word = re.search(r"([\w.]+)\.$", masked[max(start, m.start() - 12) : m.start() + 1])
+        word = LAST_WORD_RE.search(masked[max(start, m.start() - 12) : m.start() + 1])
         if m.group().startswith(".") and word:
             w = word.group(1).lower()
             if w in ABBREVIATIONS or (len(w) == 1 and w.isalpha()):
@@ -161,6 +164,8 @@ def sentence_spans(masked: str, start: int, end: int) -> list[tuple[int, int]]:
             s += 1
     if s < end:
         out.append((s, end))
+    if all(e - s <= MAX_SENTENCE for s, e in out):
+        return out
     return [piece for span in out for piece in _bounded(masked, *span)]
 
 

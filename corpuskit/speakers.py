@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter
+from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -23,6 +24,7 @@ GLOBAL_KINDS = ("person", "organization")
 ALIAS_SPLIT = re.compile(r"\s*[;|]\s*")
 
 
+@lru_cache(maxsize=65536)
 def slug(name: str) -> str:
     """A readable, stable id part: `Jacob Frey` -> `jacob-frey`."""
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
@@ -95,63 +97,42 @@ def _identity(doc_id: str, name: str, kind: str, surnames: dict[str, str]) -> tu
     return f"{doc_id}/{slug(name)}", name
 
 
-def _most_common(values) -> str | None:
-    vals = [v for v in values if isinstance(v, str) and v]
-    return Counter(vals).most_common(1)[0][0] if vals else None
-
-
 def build(quotes: pd.DataFrame, entities: pd.DataFrame, documents: pd.DataFrame, metadata=None):
-    """(quotes with speaker_id and corpus-wide speaker filled, speakers table sorted by id)."""
-    quotes = quotes.copy()
+    """(quotes with speaker_id and corpus-wide speaker filled, speakers table sorted by id).
+
+    The speaker of a quote depends only on its (document, local name) pair, so each pair is
+    resolved once and its quotes are counted, not visited one by one.
+    """
+    quotes = quotes.copy(deep=False)  # only whole columns are replaced below
     if entities is None or entities.empty or quotes.empty:
         quotes["speaker_id"] = pd.Series([None] * len(quotes), dtype="object")
         return quotes, schema.frame("speakers", [])
-    entities = entities.copy()
+    entities = entities.copy(deep=False)
     for col in ("kind", "role", "organization", "aliases"):
         if col not in entities.columns:
             entities[col] = None
     surnames = _global_names(entities)
-    local = {(r.doc_id, r.speaker): r for r in entities.itertuples(index=False)}
-    meta_index = _metadata_index(metadata)
-
-    ids, names = [], []
-    groups: dict[str, dict] = {}
-    for doc_id, name, n_words in zip(
-        quotes["doc_id"], quotes["speaker"], quotes.get("n_words", [0] * len(quotes)), strict=True
-    ):
-        if name is None or pd.isna(name):
-            ids.append(None)
-            names.append(None)
-            continue
-        ent = local.get((doc_id, name))
-        kind = ent.kind if ent is not None and isinstance(ent.kind, str) else "person"
-        sid, canonical = _identity(doc_id, name, kind, surnames)
-        aliases = set(ent.aliases) if ent is not None and ent.aliases is not None else set()
-        meta = _match_metadata(meta_index, canonical, aliases | {name})
-        if meta is not None:
-            canonical = meta["name"]
-            sid = slug(canonical)
-        g = groups.setdefault(
-            sid, {"names": Counter(), "aliases": set(), "kinds": [], "roles": [], "orgs": []}
+    local = {
+        (doc_id, name): (kind, role, org, aliases)
+        for doc_id, name, kind, role, org, aliases in zip(
+            *(_values(entities[c]) for c in ("doc_id", "speaker", "kind", "role", "organization")),
+            entities["aliases"],
+            strict=True,
         )
-        g["names"][canonical] += 1
-        g["aliases"] |= aliases | {name}
-        g["kinds"].append(kind)
-        g["roles"].append(ent.role if ent is not None else None)
-        g["orgs"].append(ent.organization if ent is not None else None)
-        g["meta"] = meta
-        g.setdefault("docs", []).append(doc_id)
-        g["n_quotes"] = g.get("n_quotes", 0) + 1
-        g["n_words"] = g.get("n_words", 0) + int(n_words or 0)
-        ids.append(sid)
-        names.append(canonical)
-    quotes["speaker_id"] = ids
-    quotes["speaker"] = names
+    }
+    pairs, codes = _pairs(quotes)
+    resolved = [_resolve_pair(pair, local, surnames, _metadata_index(metadata)) for pair in pairs]
+    # index -1 (no speaker) takes the None appended last
+    ids = np.array([r["sid"] for r in resolved] + [None], dtype=object)
+    names = np.array([r["canonical"] for r in resolved] + [None], dtype=object)
+    quotes["speaker_id"] = ids[codes]
+    quotes["speaker"] = names[codes]
+    groups = _groups(resolved, pairs)
 
     doc_cols = [
         c for c in documents.columns if c not in schema.TABLES["documents"] and c != "speaker"
     ]
-    doc_meta = documents.set_index("doc_id")[doc_cols] if doc_cols else None
+    carried = _constant_columns(documents, doc_cols, groups) if doc_cols else {}
     rows = []
     for sid in sorted(groups):
         g = groups[sid]
@@ -166,9 +147,8 @@ def build(quotes: pd.DataFrame, entities: pd.DataFrame, documents: pd.DataFrame,
             "n_quotes": g["n_quotes"],
             "n_words": g["n_words"],
         }
-        if doc_meta is not None:
-            row.update(_constant_columns(doc_meta, g["docs"]))
-        if g.get("meta") is not None:
+        row.update(carried.get(sid, {}))
+        if g["meta"] is not None:
             meta = g["meta"]
             row["aliases"] = sorted(set(row["aliases"]) | set(meta.get("aliases") or []))
             row.update({k: v for k, v in meta.items() if k not in ("name", "aliases")})
@@ -176,14 +156,112 @@ def build(quotes: pd.DataFrame, entities: pd.DataFrame, documents: pd.DataFrame,
     return quotes, schema.frame("speakers", rows)
 
 
-def _constant_columns(doc_meta: pd.DataFrame, docs: list[str]) -> dict:
-    """Document metadata columns with one value over all of a speaker's documents."""
-    sub = doc_meta.loc[sorted(set(docs))]
-    out = {}
-    for col in sub.columns:
-        values = sub[col].dropna().unique()
-        if len(values) == 1:
-            out[col] = values[0]
+def _pairs(quotes: pd.DataFrame) -> tuple[list[dict], np.ndarray]:
+    """The distinct (doc_id, speaker) pairs of attributed quotes in order of first quote, with
+    their quote count, word count and last quote; and each quote's pair index (-1: none)."""
+    n_words = quotes["n_words"] if "n_words" in quotes.columns else 0
+    frame = pd.DataFrame(
+        {
+            "doc_id": quotes["doc_id"],
+            "speaker": quotes["speaker"],
+            "n_words": n_words,
+            "pos": np.arange(len(quotes)),
+        }
+    )
+    grouped = frame.groupby(["doc_id", "speaker"], sort=False, dropna=True)
+    codes = grouped.ngroup().fillna(-1).to_numpy(dtype=np.int64)
+    agg = grouped.agg(
+        n_quotes=("pos", "size"), n_words=("n_words", "sum"), last=("pos", "max")
+    ).reset_index()
+    pairs = [
+        {"doc_id": d, "name": n, "n_quotes": int(q), "n_words": int(w), "last": int(last)}
+        for d, n, q, w, last in zip(
+            *(_values(agg[c]) for c in ("doc_id", "speaker", "n_quotes", "n_words", "last")),
+            strict=True,
+        )
+    ]
+    return pairs, codes
+
+
+def _resolve_pair(pair: dict, local: dict, surnames: dict, meta_index: dict) -> dict:
+    """Speaker id, canonical name, entity fields and metadata row of one (doc_id, name)."""
+    doc_id, name = pair["doc_id"], pair["name"]
+    ent = local.get((doc_id, name))
+    kind = ent[0] if ent is not None and isinstance(ent[0], str) else "person"
+    sid, canonical = _identity(doc_id, name, kind, surnames)
+    aliases = set(ent[3]) if ent is not None and ent[3] is not None else set()
+    meta = _match_metadata(meta_index, canonical, aliases | {name})
+    if meta is not None:
+        canonical = meta["name"]
+        sid = slug(canonical)
+    aliases.add(name)
+    return {
+        "sid": sid,
+        "canonical": canonical,
+        "aliases": aliases,
+        "kind": kind,
+        "role": ent[1] if ent is not None else None,
+        "organization": ent[2] if ent is not None else None,
+        "meta": meta,
+    }
+
+
+def _groups(resolved: list[dict], pairs: list[dict]) -> dict[str, dict]:
+    """Speaker id -> what its pairs say: names, aliases, kinds/roles/organizations weighted by
+    quotes (in order of first quote), documents, counts, and the metadata of its last quote."""
+    groups: dict[str, dict] = {}
+    for r, pair in zip(resolved, pairs, strict=True):
+        g = groups.get(r["sid"])
+        if g is None:
+            g = groups[r["sid"]] = {
+                "names": {},
+                "aliases": set(),
+                "kinds": {},
+                "roles": {},
+                "orgs": {},
+                "docs": set(),
+                "n_quotes": 0,
+                "n_words": 0,
+                "last": -1,
+                "meta": None,
+            }
+        n = pair["n_quotes"]
+        g["names"][r["canonical"]] = g["names"].get(r["canonical"], 0) + n
+        g["aliases"] |= r["aliases"]
+        for key, field in (("kinds", "kind"), ("roles", "role"), ("orgs", "organization")):
+            value = r[field]
+            if isinstance(value, str) and value:
+                g[key][value] = g[key].get(value, 0) + n
+        g["docs"].add(pair["doc_id"])
+        g["n_quotes"] += n
+        g["n_words"] += pair["n_words"]
+        if pair["last"] > g["last"]:
+            g["last"], g["meta"] = pair["last"], r["meta"]
+    return groups
+
+
+def _most_common(counts: dict[str, int]) -> str | None:
+    """The most frequent value; the first met on a tie."""
+    return max(counts, key=counts.get) if counts else None
+
+
+def _values(column: pd.Series) -> list:
+    """A column as a Python list (iterating Arrow-backed columns value by value is slow)."""
+    return column.tolist()
+
+
+def _constant_columns(documents: pd.DataFrame, columns: list[str], groups: dict) -> dict:
+    """Speaker id -> document metadata columns with one value over all of its documents."""
+    doc_meta = documents.set_index("doc_id")[columns]
+    out: dict[str, dict] = {}
+    for sid, g in groups.items():
+        sub = doc_meta.loc[sorted(g["docs"])]
+        values = {}
+        for col in sub.columns:
+            found = sub[col].dropna().unique()
+            if len(found) == 1:
+                values[col] = found[0]
+        out[sid] = values
     return out
 
 

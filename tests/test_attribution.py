@@ -126,3 +126,28 @@ def test_object_taking_verb_reports_a_clause_without_that():
         "billion to the bill. The company confirmed the layoffs on Tuesday."
     )
     assert [(r["text"], r["mention"]) for r in rows] == [("the math is tight", "Some Republicans")]
+
+
+def test_negated_and_infinitive_cues_report_nothing_plain_ones_do():
+    from corpuskit.attribution import _negated
+
+    text = "The chief did not say why. The chief declined to say more. The chief said more."
+    assert _negated(text, 0, text.index("say why"))
+    assert _negated(text, 0, text.index("say more"))
+    assert not _negated(text, 0, text.index("said more"))
+
+
+def test_both_indirect_passes_give_the_same_statements_as_one_reading():
+    from corpuskit.attribution import Extractor
+
+    text = (
+        "The policy will change next year, Mayor Jacob Frey said in a statement. "
+        "Frey said the city would review every stop, and he argued that the review was overdue."
+    )
+    ex = Extractor(text, segment.paragraphs(text))
+    kinds = [(st.kind, text[st.start : st.end]) for st in ex.run()]
+    assert kinds == [
+        ("indirect", "The policy will change next year"),
+        ("indirect", "the city would review every stop"),
+        ("indirect", "the review was overdue"),
+    ]

@@ -49,3 +49,41 @@ def test_the_department_joins_the_department_named_before():
         "The department told states in a letter that the money would be released soon."
     )
     assert speakers(text)[-1] == "Education Department"
+
+
+def test_whole_words_matches_the_regex_alternation_it_replaces():
+    import re
+
+    from corpuskit.coreference import whole_words
+
+    text = "Lee met Leeds officials; O'Neil-Lee and Lee_x left. Lee."
+    words = sorted({"Lee", "Leeds", "O'Neil", "Neil-Lee"})
+    pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b")
+    expected = [(m.start(), m.group()) for m in pattern.finditer(text)]
+    assert whole_words(text, words) == expected
+    assert [w for _, w in expected] == ["Lee", "Leeds", "O'Neil", "Lee", "Lee"]
+
+
+def test_group_noun_after_a_preposition_is_an_object_not_a_speaker():
+    from corpuskit.coreference import _object_of_preposition
+    from corpuskit.cues import lexicon
+
+    lex = lexicon()
+    text = "Officers fired at protesters while the protesters marched."
+    first, second = text.index("protesters"), text.rindex("protesters")
+    assert _object_of_preposition(text, first, lex)
+    assert not _object_of_preposition(text, second, lex)
+
+
+def test_kin_matches_are_those_of_the_whole_text_pattern():
+    from corpuskit.coreference import _candidate_patterns, _kin_matches
+
+    _, kin_re, _ = _candidate_patterns()
+    text = (
+        "The victim’s mother, a nurse, spoke. His wife said the young son, and Frey's "
+        "well-known brother, left. “My sister,” she said; the man’s daughter did not."
+    )
+    expected = [m.span() for m in kin_re.finditer(text)]
+    assert [m.span() for m in _kin_matches(text, kin_re)] == expected
+    assert [text[s:e] for s, e in expected][:2] == ["victim’s mother", "His wife"]
+    assert _kin_matches("No relatives here.", kin_re) == []

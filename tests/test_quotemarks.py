@@ -37,3 +37,10 @@ def test_run_on_sentence_is_cut_into_bounded_pieces():
     assert len(spans) > 1
     assert max(e - s for s, e in spans) <= quotemarks.MAX_SENTENCE
     assert spans[0][0] == 0 and spans[-1][1] == len(text)
+
+
+def test_single_quotes_skip_paragraphs_without_an_opening_mark():
+    text = "It’s the ’90s again.\n\nHe called it 'a disgrace' today."
+    paragraphs = [(0, 20, False), (22, len(text), False)]
+    spans = quotemarks.single_quotes(text, paragraphs, [])
+    assert [text[s:e] for s, e in spans] == ["a disgrace"]

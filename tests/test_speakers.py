@@ -109,3 +109,20 @@ def test_seed_speakers_regression(data_regression):
         for row in table.astype(object).to_dict("records")
     ]
     data_regression.check([dict(r, aliases=list(r["aliases"])) for r in rows])
+
+
+def test_each_quote_gets_its_pair_speaker_and_counts_add_up():
+    q, e, d = tables(DOCS)
+    q2, table = speakers.build(q, e, d)
+    attributed = q2["speaker_id"].notna()
+    assert attributed.sum() == q["speaker"].notna().sum()
+    per_speaker = q2[attributed].groupby("speaker_id")["n_words"].agg(["size", "sum"])
+    t = table.set_index("speaker_id")
+    assert (per_speaker["size"] == t.loc[per_speaker.index, "n_quotes"]).all()
+    assert (per_speaker["sum"] == t.loc[per_speaker.index, "n_words"]).all()
+
+
+def test_most_common_role_takes_the_first_met_on_a_tie():
+    assert speakers._most_common({"Mayor": 1, "mayor": 1}) == "Mayor"
+    assert speakers._most_common({"Mayor": 1, "Governor": 2}) == "Governor"
+    assert speakers._most_common({}) is None
