@@ -164,9 +164,9 @@ def process_files_for_disk(args_list: list[tuple]) -> list[tuple[bytes, bytes]]:
 def pack(result) -> tuple[bytes, bytes]:
     """A file's result as (meta, tables) bytes, the two files of its cache entry.
 
-    `meta`: the manifest entry, the columns of each big table and the small tables (quotes
-    and evidence as Arrow, a fraction of the memory of rows at corpus scale; entities and
-    document metadata as rows). `tables`: the big tables as Arrow IPC streams.
+    `meta`: the manifest entry, the columns of each big table and the small tables (quotes,
+    evidence and entities as Arrow, a fraction of the memory of rows at corpus scale; document
+    metadata as rows). `tables`: the big tables as Arrow IPC streams.
     """
     from corpuskit.corpus import arrow_rows
 
@@ -174,7 +174,7 @@ def pack(result) -> tuple[bytes, bytes]:
     small = {
         "quotes": to_ipc(_rows_to_arrow(result.rows["quotes"])),
         "frame_evidence": to_ipc(_rows_to_arrow(result.rows["frame_evidence"])),
-        "entities": result.rows["entities"],
+        "entities": _entities_to_ipc(result.rows["entities"]),
         # documents without their text: what corpus-level assembly needs of them
         "documents": [
             {k: v for k, v in row.items() if k != "text"} for row in result.rows["documents"]
@@ -192,13 +192,32 @@ def pack(result) -> tuple[bytes, bytes]:
 
 
 def _rows_to_arrow(rows: list[dict]) -> pa.Table:
-    """Rows as Arrow with the types Arrow infers; through pandas when Arrow cannot type them."""
+    """Rows as Arrow with the types Arrow infers; through pandas when Arrow cannot type them
+    or the rows differ in keys (Arrow would keep only the first row's)."""
     try:
+        if not _same_keys(rows):
+            raise TypeError("rows differ in keys")
         return pa.Table.from_pylist(rows)
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError):
         import pandas as pd
 
         return pa.Table.from_pandas(pd.DataFrame(rows), preserve_index=False)
+
+
+def _same_keys(rows: list[dict]) -> bool:
+    keys = rows[0].keys() if rows else None
+    return all(row.keys() == keys for row in rows)
+
+
+def _entities_to_ipc(rows: list[dict]) -> bytes | list[dict]:
+    """A file's entities as an Arrow IPC stream; the rows themselves if Arrow cannot take them
+    as they are (the corpus then builds the entities frame from rows, as the in-memory path)."""
+    if not rows or not _same_keys(rows):
+        return rows
+    try:
+        return to_ipc(pa.Table.from_pylist(rows))
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError):
+        return rows
 
 
 # lz4: a third of the size, quick to read; no threads: they cost more than they save on
@@ -388,8 +407,21 @@ def _stream(stage: Path, jobs: list[dict], cache: FileCache, fingerprint: str, s
         inputs.append(dict(meta["entry"], reused=reused[key]))
         small.append(meta["small"])
         big.add(key, meta["schemas"], tables_bytes)
+    results.close()  # shut the worker pool down now: its memory is not needed for assembly
+    _stop_forkserver()
     big.finish(cache)
+    pa.default_memory_pool().release_unused()  # the written tables' buffers, before assembly
     return inputs, big, small
+
+
+def _stop_forkserver() -> None:
+    """Stop this process's multiprocessing fork server, if running (it holds ~100 MiB of
+    preloaded modules; a later pool starts a new one)."""
+    from multiprocessing import forkserver
+
+    stop = getattr(getattr(forkserver, "_forkserver", None), "_stop", None)
+    if stop is not None:  # a private API: without it the server just lives on
+        stop()
 
 
 class BigTables:
@@ -462,18 +494,21 @@ def _read_schema(data: bytes) -> pa.Schema:
 def _assemble(stage: Path, inputs: list[dict], big: BigTables, small: Spill, settings):
     """Assemble and write the small tables; returns the manifest."""
     from corpuskit.corpus import TableWriter, arrow_table
-    from corpuskit.pipeline import assemble_small, load_dictionary, manifest
+    from corpuskit.pipeline import load_dictionary, manifest, small_tables
 
     sizes = dict(big.sizes)
     if not sizes["documents"]:
         raise BuildError("no document could be read from the inputs", inputs)
     rows = _small_tables(small)
-    tables = assemble_small(rows, schema.frame("documents", rows["documents"]), settings)
-    for name, df in tables.items():
+    documents = schema.frame("documents", rows.pop("documents"))
+    for name, df in small_tables(rows, documents, settings):
         table = arrow_table(name, df)
+        del df  # the last reference to tables features does not use
         with TableWriter(stage, name, table.schema, big.partitioned) as writer:
             writer.write(table)
         sizes[name] = writer.n_rows
+        del table
+        pa.default_memory_pool().release_unused()
     sizes = {name: sizes[name] for name in schema.TABLE_NAMES}
     return manifest(settings, inputs, sizes, load_dictionary(settings.frames))
 
@@ -502,26 +537,71 @@ class Spill:
 def _small_tables(small: Iterable[bytes]) -> dict:
     """The per-file small tables, in order, as `assemble_small` takes them.
 
-    Quotes and frame evidence come as DataFrames, concatenated from each file's Arrow
-    table; entities and document metadata as rows, as `assemble` gives them.
+    Quotes, frame evidence and entities come as DataFrames, concatenated from each file's Arrow
+    table (in batches, each made one contiguous table, so ten thousand files' tiny buffers are
+    never all alive at once); document metadata as rows, as `assemble` gives them.
     """
-    arrow: dict[str, list[pa.Table]] = {"quotes": [], "frame_evidence": []}
-    rows: dict[str, list] = {"entities": [], "documents": []}
+    arrow = {name: _Concat() for name in ("quotes", "frame_evidence", "entities")}
+    entity_rows: list[dict] | None = None  # set when some file's entities came as rows
+    documents: list[dict] = []
     gc_was_enabled = gc.isenabled()
-    gc.disable()  # millions of new objects, none of them garbage: skip the collector's scans
+    gc.disable()  # many new objects, none of them garbage: skip the collector's scans
     try:
         for blob in small:
-            for name, part in pickle.loads(blob).items():
-                if name in arrow:
-                    table = from_ipc(part)
-                    if table.num_rows:
-                        arrow[name].append(table)
-                else:
-                    rows[name].extend(part)
+            parts = pickle.loads(blob)
+            documents.extend(parts["documents"])
+            arrow["quotes"].add(from_ipc(parts["quotes"]))
+            arrow["frame_evidence"].add(from_ipc(parts["frame_evidence"]))
+            entities = parts["entities"]
+            if isinstance(entities, list) and entity_rows is None:
+                table = arrow["entities"].table()  # all rows from here on, in order
+                entity_rows = table.to_pylist() if table is not None else []
+            if entity_rows is not None:
+                entity_rows.extend(
+                    entities if isinstance(entities, list) else from_ipc(entities).to_pylist()
+                )
+            else:
+                arrow["entities"].add(from_ipc(entities))
     finally:
         if gc_was_enabled:
             gc.enable()
-    for name, parts in arrow.items():
-        table = pa.concat_tables(parts, promote_options="permissive") if parts else None
+    rows: dict = {"documents": documents}
+    for name, concat in arrow.items():
+        table = concat.table()
         rows[name] = table.to_pandas() if table is not None else []
+        del table
+    if entity_rows is not None:
+        rows["entities"] = entity_rows
+    pa.default_memory_pool().release_unused()
     return rows
+
+
+class _Concat:
+    """Arrow tables appended one by one, concatenated (permissive type promotion) in batches."""
+
+    BATCH = 512
+
+    def __init__(self):
+        self.batches: list[pa.Table] = []
+        self.pending: list[pa.Table] = []
+
+    def add(self, table: pa.Table) -> None:
+        if table.num_rows:
+            self.pending.append(table)
+            if len(self.pending) >= self.BATCH:
+                self._flush()
+
+    def table(self) -> pa.Table | None:
+        """All rows so far as one table of contiguous columns (then empty); None if no rows."""
+        self._flush()
+        batches, self.batches = self.batches, []
+        return _concat(batches) if batches else None
+
+    def _flush(self) -> None:
+        if self.pending:
+            self.batches.append(_concat(self.pending))
+            self.pending = []
+
+
+def _concat(tables: list[pa.Table]) -> pa.Table:
+    return pa.concat_tables(tables, promote_options="permissive").combine_chunks()

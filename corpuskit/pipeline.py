@@ -8,6 +8,7 @@ of their inputs and the settings, so any engine gives the same tables.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -258,6 +259,19 @@ def assemble_small(
     Needs only the small tables (and `documents`), so a streaming build can call it after
     writing the big tables (documents, paragraphs, sentences) to disk.
     """
+    tables = dict(small_tables(rows, documents, settings))
+    return {
+        name: tables[name] for name in ("quotes", "speakers", "speaker_features", "frame_evidence")
+    }
+
+
+def small_tables(
+    rows: dict[str, list[dict]], documents: pd.DataFrame, settings: Settings
+) -> Iterator[tuple[str, pd.DataFrame]]:
+    """`assemble_small`'s tables one by one, each as soon as it is final, as (name, table):
+    quotes, speakers, frame_evidence, speaker_features. A streaming build writes each and lets
+    it go before the next is computed. `rows` may hold DataFrames instead of lists of rows.
+    """
     from corpuskit import features, speakers
 
     dictionary = load_dictionary(settings.frames)
@@ -265,24 +279,24 @@ def assemble_small(
     entities = pd.DataFrame(rows["entities"])
     speaker_meta = speakers.load_metadata(settings.speakers) if settings.speakers else None
     quotes, speaker_table = speakers.build(quotes, entities, documents, speaker_meta)
+    del entities
     quotes = schema.frame("quotes", quotes)
     speaker_table = schema.frame("speakers", speaker_table)
+    yield "quotes", quotes
+    yield "speakers", speaker_table
 
     evidence = pd.DataFrame(rows["frame_evidence"])
     if len(evidence):
         who = quotes.set_index("quote_id")[["speaker_id", "speaker"]]
         evidence = evidence.join(who, on="quote_id")
+        del who
     evidence = schema.frame("frame_evidence", evidence)
+    yield "frame_evidence", evidence
 
     feats = features.speaker_features(
         quotes, speaker_table, evidence, dictionary, seed=settings.seed, n_boot=settings.n_boot
     )
-    return {
-        "quotes": quotes,
-        "speakers": speaker_table,
-        "speaker_features": schema.frame("speaker_features", feats),
-        "frame_evidence": evidence,
-    }
+    yield "speaker_features", schema.frame("speaker_features", feats)
 
 
 # Settings that change how a build runs, never what it produces: left out of the manifest.

@@ -185,3 +185,67 @@ def test_a_build_with_nothing_readable_fails_and_keeps_the_previous_dir(tmp_path
     assert capsys.readouterr().err.strip().endswith("no document could be read from the inputs")
     assert table_bytes(out) == before
     assert not (tmp_path / ".out.partial").exists()
+
+
+def test_small_tables_concatenated_in_small_batches_give_the_same_bytes(
+    corpus_dir, reference, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(engine._Concat, "BATCH", 2)  # many batches, some with empty tables
+    assert build([corpus_dir], tmp_path / "out", "--jobs", "1") == 0
+    assert table_bytes(tmp_path / "out") == table_bytes(reference)
+
+
+def test_rows_to_arrow_keeps_columns_missing_from_the_first_row():
+    table = engine._rows_to_arrow([{"a": 1}, {"a": 2, "b": "x"}])
+    assert table.column_names == ["a", "b"]
+    assert table.column("b").to_pylist() == [None, "x"]
+
+
+def _small_blob(doc_id: str, entities) -> bytes:
+    import pickle
+
+    quotes = engine._rows_to_arrow([{"doc_id": doc_id, "quote_id": f"{doc_id}#q0"}])
+    return pickle.dumps(
+        {
+            "quotes": engine.to_ipc(quotes),
+            "frame_evidence": engine.to_ipc(engine._rows_to_arrow([])),
+            "entities": entities,
+            "documents": [{"doc_id": doc_id}],
+        }
+    )
+
+
+def test_entities_arrow_can_not_take_come_back_as_rows_in_input_order():
+    def entity(doc_id):
+        return {"speaker": "Jacob Frey", "kind": "person", "aliases": ["Frey"], "doc_id": doc_id}
+
+    odd = [entity("b"), {"speaker": "Frey", "doc_id": "b", "note": 1}]  # keys differ
+    assert engine._entities_to_ipc(odd) == odd
+    blobs = [
+        _small_blob("a", engine._entities_to_ipc([entity("a")])),
+        _small_blob("b", engine._entities_to_ipc(odd)),
+        _small_blob("c", engine._entities_to_ipc([entity("c")])),
+    ]
+    rows = engine._small_tables(blobs)
+    assert [e["doc_id"] for e in rows["entities"]] == ["a", "b", "b", "c"]
+    assert rows["entities"][0]["aliases"] == ["Frey"]
+    assert list(rows["quotes"]["quote_id"]) == ["a#q0", "b#q0", "c#q0"]
+    assert [d["doc_id"] for d in rows["documents"]] == ["a", "b", "c"]
+    assert len(rows["frame_evidence"]) == 0
+
+
+def test_workers_and_fork_server_are_gone_before_corpus_assembly(corpus_dir, tmp_path, monkeypatch):
+    import multiprocessing
+    from multiprocessing import forkserver
+
+    seen = {}
+    small_tables = engine._small_tables
+
+    def spy(small):
+        seen["children"] = multiprocessing.active_children()
+        seen["fork_server"] = getattr(forkserver._forkserver, "_forkserver_pid", None)
+        return small_tables(small)
+
+    monkeypatch.setattr(engine, "_small_tables", spy)
+    assert build([corpus_dir], tmp_path / "out", "--jobs", "2", "--chunk-size", "8") == 0
+    assert seen == {"children": [], "fork_server": None}
