@@ -34,8 +34,6 @@ TEXT_COLUMNS = (
     "message",
     "document",
 )
-# Metadata fields that become document fields rather than `meta` (matched case-insensitively).
-DOCUMENT_FIELDS = ("date", "title")
 # Metadata names that clash with a documents column get a prefix ("source" -> "meta_source").
 RESERVED = ("doc_id", "source", "text", "n_words", "sha256", "row", "item")
 CLASH_PREFIX = "meta_"
