@@ -43,6 +43,7 @@ TIME_RE = re.compile(
 
 THAT_RE = re.compile(r"\s*(?:,\s*)?that\s+")
 OBJECT_THAT_RE = re.compile(r"\s+((?:[\w’'.\-]+\s+){0,7}?)that\s+")  # `told reporters that`
+ARTICLE_INSIDE_RE = re.compile(r"\s(?:the|a|an)\s")
 OBJECT_PRONOUN_RE = re.compile(r"\s+(?:me|us|you|him|her|them)\b")
 
 
@@ -82,6 +83,8 @@ PREPOSITIONS = frozenset(
 
 
 JOIN = r"[ ,]*(?:and|or)?[ ,]*"
+# a title's period inside a cue (`said Sen. Lisa Murkowski`) does not end the sentence
+ABBREVIATION_RE = re.compile(r"\b[A-Z][A-Za-z.]{0,3}\.(?=\s+[A-Z])")
 
 
 TITLE_BEFORE_RE = re.compile(r"(?:\b(?:on|in|of|titled|called|show|program|book|film)|[’']s)\s*$")
@@ -300,7 +303,8 @@ class Extractor:
             st = self._stmt(para, "direct", qs, qe, mention, cue_m)
             # `“…,” he said, “…”`: the resumed quote is the same statement
             nxt = self.spans[k + 1] if k + 1 < len(self.spans) else None
-            if nxt and re.fullmatch(r"[^.!?“”\"\n]*,\s*", masked[close_pos + 1 : nxt[0] - 1]):
+            between = ABBREVIATION_RE.sub("", masked[close_pos + 1 : nxt[0] - 1] if nxt else "")
+            if nxt and re.fullmatch(r"[^.!?“”\"\n]*,\s*", between):
                 if text[nxt[0] : nxt[0] + 1].islower():
                     st.end = nxt[1]
                     return [st], 2
@@ -448,7 +452,9 @@ class Extractor:
             else:
                 o = np_after(text, start, end, lex)
                 if o is not None:
-                    start = o.end
+                    # `told NPR the administration had …`: the object stops before an article
+                    inner = ARTICLE_INSIDE_RE.search(text, o.start, o.end)
+                    start = inner.start() + 1 if inner else o.end
         elif obj and first and first[0].lower() in PREPOSITIONS:
             # `said outside the courthouse that …`
             start = obj.end()

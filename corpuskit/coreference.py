@@ -18,6 +18,11 @@ KIN = (
 ).split()
 
 
+DETERMINERS = frozenset(
+    "the a an this that these those its his her their our your my one another".split()
+)
+
+
 OBJECT_PREPOSITIONS = frozenset("at to by with on against from toward towards into".split())
 
 
@@ -135,6 +140,12 @@ class Resolver:
 
     def _organization(self, m: Mention) -> Entity:
         acronym = m.organization
+        owner = m.name.split()[0] if m.name else ""
+        if m.definite and owner.endswith(("’s", "'s")) and owner.islower():
+            # `the governor’s office`: an office of a role, not the last organization named
+            name = f"the {m.name}"
+            ent = self._find(lambda e: e.kind == "organization" and e.name == name)
+            return ent or self._new(Entity(name, "organization"))
         if m.definite and m.head and len(m.name.split()) <= 2:
             same_head = self._find(
                 lambda e: e.kind == "organization" and e.name.lower().endswith(m.head)
@@ -170,7 +181,7 @@ class Resolver:
         """`the department` after `an Education Department spokesperson`: the last capitalized
         name ending with the same noun before the mention, as an organization."""
         head = m.head.capitalize()
-        pattern = rf"((?:[A-Z][\w’'.\-]*\s+){{1,4}}){re.escape(head)}\b"
+        pattern = rf"((?:[A-Z][\w’'.\-]*[ \t]+){{1,4}}){re.escape(head)}\b"  # within a line
         found = None
         for hit in re.finditer(pattern, self.masked[max(0, m.start - 3000) : m.start]):
             found = hit
@@ -203,7 +214,13 @@ class Resolver:
         return merged
 
     def _document(self, m: Mention) -> Entity | None:
-        """`the statement said`: the owner named in the phrase, else the last organization."""
+        """`the statement said`: the owner named in the phrase, else the last organization;
+        a bare modified source (`city records`, `ICE data`) is its own speaker."""
+        words = m.text.split()
+        if not m.name and len(words) > 1 and words[0].lower() not in DETERMINERS:
+            name = m.text
+            ent = self._find(lambda e: e.kind == "organization" and e.name == name)
+            return ent or self._new(Entity(name, "organization"))
         if m.name:
             key = m.name.lower()
             if key.split()[-1] in lexicon().org_nouns:
@@ -223,6 +240,16 @@ class Resolver:
             )
             if titled:
                 return titled
+            if head in lexicon().epithets:  # `the South Dakota Republican`: the last one named
+                named = self._find(
+                    lambda e: (
+                        e.kind == "person"
+                        and (None in (m.gender, e.gender) or e.gender == m.gender)
+                    )
+                )
+                if named:
+                    named.gender = named.gender or m.gender
+                    return named
         ent = self._find(lambda e: e.kind == "unnamed" and e.role == head)
         if ent is None or not m.definite and ent is not None and "another" in m.text.lower():
             ent = self._new(

@@ -30,6 +30,7 @@ class Lexicon:
     given_names: dict[str, str] = field(default_factory=dict)  # first name -> "f" / "m"
     needs_that: frozenset[str] = frozenset()  # lemmas reporting unquoted text only with `that`
     questions: frozenset[str] = frozenset()  # lemmas reporting a question (`asked whether`)
+    epithets: frozenset[str] = frozenset()  # `the Republican`: a person already named
     # unions the mention rules test often, built once
     common_nouns: frozenset[str] = frozenset()  # modifiers, org nouns, groups, roles
     owner_nouns: frozenset[str] = frozenset()  # org nouns and roles (`the agency's`)
@@ -110,6 +111,7 @@ def lexicon() -> Lexicon:
         org_words=frozenset(roles["organization_words"]),
         needs_that=frozenset(cues.get("needs_that", [])),
         questions=frozenset(cues.get("questions", [])),
+        epithets=frozenset(roles.get("epithets", [])),
         given_names={
             **dict.fromkeys(names["male"], "m"),
             **dict.fromkeys(names["female"], "f"),

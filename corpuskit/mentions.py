@@ -380,6 +380,15 @@ def classify(text: str, np, lex: Lexicon) -> Mention | None:
     if last in lex.org_nouns:
         name = surface[4:] if definite else surface
         return Mention(start, end, surface, "organization", name=name, definite=definite, head=last)
+    if (
+        len(words) >= 3
+        and low[-2] == "of"
+        and words[-1][:1].isupper()
+        and words[-3] in lex.org_words
+    ):
+        # `the U.S. Conference of Mayors`: a capitalized `X of Ys` is a name, not a group
+        name = surface[4:] if definite else surface
+        return Mention(start, end, surface, "organization", name=name, definite=definite)
     if last in lex.roles or last in lex.groups:
         return _role_mention(np, words, low, text, lex)
     # the name: capitalized words after the last title / possessive

@@ -151,3 +151,68 @@ def test_both_indirect_passes_give_the_same_statements_as_one_reading():
         ("indirect", "the city would review every stop"),
         ("indirect", "the review was overdue"),
     ]
+
+
+def test_office_of_a_role_is_its_own_speaker_not_a_name_across_a_line():
+    text = (
+        "The Office of Children and Family Services said the grants were large.\n\n"
+        "Office of Children and Family Services Commissioner Ann Lee said more.\n\n"
+        "Applications open on January 15, the governor’s office said."
+    )
+    row = run(text)[-1]
+    assert (row["text"], row["speaker"]) == (
+        "Applications open on January 15",
+        "the governor’s office",
+    )
+
+
+def test_bare_modified_source_is_its_own_speaker():
+    text = (
+        "Mayor Mike Johnston’s office said in a statement that the mayor was reviewing it.\n\n"
+        "The contract is worth $1.2 million a year, according to city records."
+    )
+    row = run(text)[-1]
+    assert (row["speaker"], row["mention"]) == ("city records", "city records")
+    (row,) = run("The agency held 59,000 people, according to ICE data.")
+    assert row["speaker"] == "ICE data"
+
+
+def test_split_quote_resumes_after_a_titled_inverted_cue():
+    (row,) = run("“The bill,” said Sen. Lisa Murkowski (R-Alaska), “is not going to pass.”")
+    assert (row["speaker"], row["mention"]) == ("Lisa Murkowski", "Sen. Lisa Murkowski")
+    assert row["text"].endswith("is not going to pass.")
+
+
+def test_czar_is_a_role_before_a_name():
+    (row,) = run("White House border czar Tom Homan told Fox News on Sunday that agents would act.")
+    assert (row["speaker"], row["mention"]) == ("Tom Homan", "White House border czar Tom Homan")
+
+
+def test_the_party_or_office_epithet_is_the_person_last_named():
+    rows = run(
+        "Senate Majority Leader John Thune said the chamber would stay.\n\n"
+        "The South Dakota Republican said he had spoken with leaders."
+    )
+    assert [r["speaker"] for r in rows] == ["John Thune", "John Thune"]
+    rows = run(
+        "Rep. Marjorie Taylor Greene urged a vote. “This is not about party,” Greene said.\n\n"
+        "The Georgia congresswoman told CNN that she had received threats."
+    )
+    assert rows[-1]["speaker"] == "Marjorie Taylor Greene"
+
+
+def test_capitalized_x_of_ys_is_an_organization_not_a_group():
+    (row,) = run("The U.S. Conference of Mayors wrote that cities “do not have the capacity.”")
+    assert row["speaker"] == "U.S. Conference of Mayors"
+    (row,) = run("Sen. Patty Murray of Washington said the bill was written in secret.")
+    assert row["speaker"] == "Patty Murray"
+
+
+def test_told_object_without_that_stops_before_the_clause_article():
+    (row,) = run(
+        "Sen. Amy Klobuchar, the ranking Democrat, told NPR the administration had made the crisis."
+    )
+    assert (row["text"], row["speaker"]) == (
+        "the administration had made the crisis",
+        "Amy Klobuchar",
+    )
