@@ -635,14 +635,17 @@ def train_csv(
     return {"out": str(out), **meta}
 
 
-def apply_to_corpus(corpus, model_path: str | Path, settings=None):
+def apply_to_corpus(corpus, model: str | Path | FrameClassifier, settings=None):
     """Add predicted frames per quote (`frame_pred`, `frame_pred_proba`) and per-speaker shares.
+
+    `model`: a saved model's path, or a FrameClassifier already loaded.
 
     Speaker shares: of a speaker's classified quotes, the share predicted in each frame, as
     `pred_<frame>` with a percentile bootstrap interval `pred_<frame>_low/_high` (resampling the
     speaker's quotes; seeded by `settings.seed`). Abstentions do not count in the shares.
     """
-    model, _ = load_model(model_path)
+    if not isinstance(model, FrameClassifier):
+        model, _ = load_model(model)
     seed = getattr(settings, "seed", 0)
     n_boot = getattr(settings, "n_boot", 1000)
     quotes = corpus.quotes.copy()

@@ -241,12 +241,14 @@ def assemble(jobs: list[dict], results: list[FileResult], settings: Settings):
         sentences=schema.frame("sentences", rows["sentences"]),
         **assemble_small(rows, documents, settings),
     )
+    model_meta = None
     if settings.frame_model:
         from corpuskit import classify
 
-        corpus = classify.apply_to_corpus(corpus, settings.frame_model, settings)
+        model, model_meta = classify.load_model(settings.frame_model)
+        corpus = classify.apply_to_corpus(corpus, model, settings)
     dictionary = load_dictionary(settings.frames)
-    corpus.manifest = manifest(settings, inputs, corpus, dictionary)
+    corpus.manifest = manifest(settings, inputs, corpus, dictionary, frame_model=model_meta)
     return corpus
 
 
@@ -303,7 +305,9 @@ def small_tables(
 RUN_SETTINGS = ("jobs", "progress", "engine", "scheduler", "chunk_size", "cache")
 
 
-def manifest(settings: Settings, inputs: list[dict], corpus, dictionary) -> dict:
+def manifest(
+    settings: Settings, inputs: list[dict], corpus, dictionary, frame_model: dict | None = None
+) -> dict:
     """Provenance of a build: versions, settings, lexicons, every input file and table sizes.
 
     `corpus` is a Corpus, or the table sizes by name (a streaming build has no Corpus).
@@ -320,10 +324,8 @@ def manifest(settings: Settings, inputs: list[dict], corpus, dictionary) -> dict
         "inputs": inputs,
         "tables": {name: int(n) for name, n in sizes.items()},
     }
-    if settings.frame_model:
-        from corpuskit import classify
-
-        result["frame_model"] = classify.load_model(settings.frame_model)[1]
+    if frame_model is not None:
+        result["frame_model"] = frame_model  # the applied model's provenance
     return result
 
 
