@@ -6,7 +6,7 @@ import json
 import os
 import shutil
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -130,11 +130,13 @@ def arrow_rows(name: str, rows: list[dict]) -> pa.Table:
     return table.replace_schema_metadata(canonical_schema(name, table.schema).metadata)
 
 
+@lru_cache(maxsize=256)
 def canonical_schema(name: str, fields: pa.Schema) -> pa.Schema:
     """`fields` with pandas metadata that depends only on the field types, never on the values.
 
     pyarrow's own metadata notes e.g. whether an object column held only nulls, which would
     make the bytes of a table written in pieces differ from the same table written at once.
+    Cached: every file of a corpus has the same few schemas.
     """
     template = _pandas_columns(name)
     columns = []

@@ -148,17 +148,41 @@ def process_files(args_list: list[tuple]) -> list:
     return [process_file(*args) for args in args_list]
 
 
-def process_files_for_disk(args_list: list[tuple]) -> list[tuple[bytes, bytes]]:
-    """`process_file` over a chunk of files, each result packed for the cache (runs in a worker)."""
+def process_files_for_disk(args_list: list[tuple]) -> list[tuple[bytes, bytes, tuple | None]]:
+    """`process_file` over a chunk of files, each result packed for the cache (runs in a worker).
+
+    Each file gives (meta, tables, chunk). `chunk` is None but on the chunk's last file, where
+    it is (number of files, the big tables of the whole chunk as Arrow streams, or None): the
+    build then decodes and writes one table per chunk rather than one per file.
+    """
     from corpuskit.pipeline import process_file
 
     delay = float(os.environ.get(DELAY_ENV, "0") or 0)
-    out = []
+    out, arrow = [], []
     for args in args_list:
         if delay:
             time.sleep(delay)
-        out.append(pack(process_file(*args)))
+        meta, tables, big = _pack(process_file(*args))
+        out.append((meta, tables, None))
+        arrow.append(big)
+    if out:
+        meta, tables, _ = out[-1]
+        out[-1] = (meta, tables, (len(out), _chunk_ipc(arrow)))
     return out
+
+
+def _chunk_ipc(per_file: list[dict[str, pa.Table]]) -> bytes | None:
+    """The big tables of consecutive files as one Arrow stream each (pickled), when every file's
+    tables have the same columns; None otherwise (the build then takes them file by file)."""
+    if len(per_file) < 2:
+        return None
+    first = per_file[0]
+    if any(not t[n].schema.equals(first[n].schema) for t in per_file[1:] for n in BIG_TABLES):
+        return None
+    ipc = {
+        n: to_ipc(pa.concat_tables([t[n] for t in per_file]), compress=False) for n in BIG_TABLES
+    }
+    return pickle.dumps(ipc, protocol=5)
 
 
 def pack(result) -> tuple[bytes, bytes]:
@@ -168,6 +192,12 @@ def pack(result) -> tuple[bytes, bytes]:
     evidence and entities as Arrow, a fraction of the memory of rows at corpus scale; document
     metadata as rows). `tables`: the big tables as Arrow IPC streams.
     """
+    meta, tables, _ = _pack(result)
+    return meta, tables
+
+
+def _pack(result) -> tuple[bytes, bytes, dict[str, pa.Table]]:
+    """`pack`, and the big tables as Arrow."""
     from corpuskit.corpus import arrow_rows
 
     tables = {name: arrow_rows(name, result.rows[name]) for name in BIG_TABLES}
@@ -182,13 +212,15 @@ def pack(result) -> tuple[bytes, bytes]:
     }
     meta = {
         "entry": result.entry,
-        "schemas": {
-            n: t.schema.remove_metadata().serialize().to_pybytes() for n, t in tables.items()
-        },
+        "schemas": {n: _schema_bytes(t.schema) for n, t in tables.items()},
         "small": pickle.dumps(small, protocol=5),
     }
     ipc = {name: to_ipc(table) for name, table in tables.items()}
-    return pickle.dumps(meta, protocol=5), pickle.dumps(ipc, protocol=5)
+    return pickle.dumps(meta, protocol=5), pickle.dumps(ipc, protocol=5), tables
+
+
+def _schema_bytes(schema_: pa.Schema) -> bytes:
+    return schema_.remove_metadata().serialize().to_pybytes()
 
 
 def _rows_to_arrow(rows: list[dict]) -> pa.Table:
@@ -220,16 +252,18 @@ def _entities_to_ipc(rows: list[dict]) -> bytes | list[dict]:
         return rows
 
 
-# lz4: a third of the size, quick to read; no threads: they cost more than they save on
-# tables of one file
+# lz4 for what is kept on disk: a third of the size, quick to read; no threads: they cost more
+# than they save on tables of one file. What only crosses a pipe once is not compressed.
 _IPC_OPTIONS = pa.ipc.IpcWriteOptions(compression="lz4", use_threads=False)
+_IPC_PIPE = pa.ipc.IpcWriteOptions(use_threads=False)
 _IPC_READ = pa.ipc.IpcReadOptions(use_threads=False)
 
 
-def to_ipc(table: pa.Table) -> bytes:
+def to_ipc(table: pa.Table, compress: bool = True) -> bytes:
     """`table` as an Arrow IPC stream: far quicker to load than a pickled table."""
     sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, table.schema, options=_IPC_OPTIONS) as writer:
+    options = _IPC_OPTIONS if compress else _IPC_PIPE
+    with pa.ipc.new_stream(sink, table.schema, options=options) as writer:
         writer.write_table(table)
     return sink.getvalue().to_pybytes()
 
@@ -394,19 +428,35 @@ def _stream(stage: Path, jobs: list[dict], cache: FileCache, fingerprint: str, s
     results = map_files(process_files_for_disk, args, settings)
     big = BigTables(stage, settings.engine == "dask")
     inputs, small = [], Spill(stage / ".small.spill")
+    fresh: list[bytes] = []  # tables of processed files whose chunk is not written yet
     for job, key in zip(jobs, keys, strict=True):
         if key is None:
             inputs.append(duplicate_entry(job))
             continue
+        chunk = None
         if reused[key]:
             meta_bytes, tables_bytes = cache.load(key)
+            big.write_files(fresh)  # what comes before this file in input order
+            fresh = []
         else:
-            meta_bytes, tables_bytes = next(results)
+            meta_bytes, tables_bytes, chunk = next(results)
             cache.store(key, meta_bytes, tables_bytes)
         meta = pickle.loads(meta_bytes)
         inputs.append(dict(meta["entry"], reused=reused[key]))
         small.append(meta["small"])
-        big.add(key, meta["schemas"], tables_bytes)
+        big.add(key, meta["schemas"])
+        if reused[key]:
+            big.write_files([tables_bytes])
+            continue
+        fresh.append(tables_bytes)
+        if chunk is not None:  # the chunk's last file: write the chunk at once if it is all here
+            n_files, chunk_tables = chunk
+            if chunk_tables is not None and len(fresh) == n_files:
+                big.write_chunk(chunk_tables)
+            else:
+                big.write_files(fresh)
+            fresh = []
+    big.write_files(fresh)
     results.close()  # shut the worker pool down now: its memory is not needed for assembly
     _stop_forkserver()
     big.finish(cache)
@@ -425,11 +475,13 @@ def _stop_forkserver() -> None:
 
 
 class BigTables:
-    """Writes documents, paragraphs and sentences file by file, in input order, as they come.
+    """Writes documents, paragraphs and sentences in input order, as they come.
 
     The columns are those of the first file; should a later file bring other columns (e.g.
     metadata columns of a CSV), streaming stops and `finish` rewrites the tables from the
-    cache with the union of all columns, so the result is the same either way.
+    cache with the union of all columns, so the result is the same either way. Rows may come
+    file by file or a chunk of files at a time: row groups have a fixed size, so the bytes
+    written do not depend on it.
     """
 
     def __init__(self, stage: Path, partitioned: bool):
@@ -441,7 +493,9 @@ class BigTables:
         self.streaming = True
         self.sizes: dict[str, int] = {}
 
-    def add(self, key: str, schemas: dict[str, bytes], tables: bytes) -> None:
+    def add(self, key: str, schemas: dict[str, bytes]) -> None:
+        """Note the next file (its cache key and the columns of its tables), in input order;
+        its rows come through `write_files` or `write_chunk`."""
         self.keys.append(key)
         for name, data in schemas.items():
             if name not in self.schema_bytes:
@@ -452,14 +506,23 @@ class BigTables:
                 )
                 self.schema_bytes[name] = self.fields[name].serialize().to_pybytes()
                 self._stop_streaming()
+
+    def write_files(self, tables: list[bytes]) -> None:
+        """Write the rows of files, each as packed for the cache."""
         if self.streaming:
-            self._write(tables)
+            for data in tables:
+                self._write(pickle.loads(data))
+
+    def write_chunk(self, tables: bytes) -> None:
+        """Write the rows of consecutive files at once, as `process_files_for_disk` packs them."""
+        if self.streaming:
+            self._write(pickle.loads(tables))
 
     def finish(self, cache: FileCache) -> None:
         """Close the tables, rewriting them from the cache if the columns changed mid-way."""
         if not self.streaming:
             for key in self.keys:
-                self._write(cache.load(key)[1])
+                self._write(pickle.loads(cache.load(key)[1]))
         self.sizes = {name: writer.close() for name, writer in self._open().items()}
 
     def _open(self) -> dict:
@@ -474,9 +537,9 @@ class BigTables:
             }
         return self.writers
 
-    def _write(self, tables_bytes: bytes) -> None:
+    def _write(self, ipc: dict[str, bytes]) -> None:
         writers = self._open()
-        for name, data in pickle.loads(tables_bytes).items():
+        for name, data in ipc.items():
             writers[name].write(from_ipc(data))
 
     def _stop_streaming(self) -> None:

@@ -118,6 +118,24 @@ def test_rebuild_reuses_unchanged_files_and_reprocesses_changed_ones(corpus_dir,
     assert not (fresh / ".cache").exists()
 
 
+def test_rebuild_with_changed_files_between_reused_ones_keeps_input_order(corpus_dir, tmp_path):
+    """Two changed files with an unchanged one between them land in one chunk of work; their
+    rows must still be written around the reused file's, in input order."""
+    inputs = tmp_path / "inputs"
+    shutil.copytree(corpus_dir, inputs)
+    out = tmp_path / "out"
+    assert build([inputs], out, "--jobs", "1") == 0
+    files = sorted((inputs / "generated").rglob("*.txt"))
+    for changed in (files[0], files[2]):
+        changed.write_text(changed.read_text(encoding="utf-8") + "\nOne more line.\n", "utf-8")
+    assert build([inputs], out, "--jobs", "1", "--chunk-size", "2") == 0
+    reprocessed = [e["path"] for e in inputs_of(out) if not e["reused"]]
+    assert reprocessed == [str(files[0]), str(files[2])]
+    fresh = tmp_path / "fresh"
+    assert build([inputs], fresh, "--jobs", "1", "--no-cache") == 0
+    assert table_bytes(out) == table_bytes(fresh)
+
+
 def test_interrupted_build_leaves_previous_dir_and_next_build_completes(corpus_dir, tmp_path):
     out = tmp_path / "out"
     assert build([SEEDS], out, "--jobs", "1") == 0
