@@ -118,8 +118,8 @@ def arrow_rows(name: str, rows: list[dict]) -> pa.Table:
     beyond the contract, or values Arrow will not take as the contract's type, go through pandas.
     """
     spec = schema.TABLES[name]
-    if any(dtype not in _ARROW_TYPES for dtype in spec.values()) or any(
-        key not in spec for row in rows for key in row
+    if any(dtype not in _ARROW_TYPES for dtype in spec.values()) or not set().union(*rows).issubset(
+        spec
     ):
         return arrow_table(name, schema.frame(name, rows))
     fields = pa.schema([(col, _ARROW_TYPES[dtype]) for col, dtype in spec.items()])
