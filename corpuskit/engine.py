@@ -152,8 +152,8 @@ def process_files_for_disk(args_list: list[tuple]) -> list[tuple[bytes, bytes, t
     """`process_file` over a chunk of files, each result packed for the cache (runs in a worker).
 
     Each file gives (meta, tables, chunk). `chunk` is None but on the chunk's last file, where
-    it is (number of files, the big tables of the whole chunk as Arrow streams, or None): the
-    build then decodes and writes one table per chunk rather than one per file.
+    it is (number of files, the whole chunk packed by `_pack_chunk`, or None): the build then
+    decodes and writes one table per chunk rather than one per file.
     """
     from corpuskit.pipeline import process_file
 
@@ -162,27 +162,42 @@ def process_files_for_disk(args_list: list[tuple]) -> list[tuple[bytes, bytes, t
     for args in args_list:
         if delay:
             time.sleep(delay)
-        meta, tables, big = _pack(process_file(*args))
+        meta, tables, parts = _pack(process_file(*args))
         out.append((meta, tables, None))
-        arrow.append(big)
+        arrow.append(parts)
     if out:
         meta, tables, _ = out[-1]
-        out[-1] = (meta, tables, (len(out), _chunk_ipc(arrow)))
+        out[-1] = (meta, tables, (len(out), _pack_chunk(arrow)))
     return out
 
 
-def _chunk_ipc(per_file: list[dict[str, pa.Table]]) -> bytes | None:
-    """The big tables of consecutive files as one Arrow stream each (pickled), when every file's
-    tables have the same columns; None otherwise (the build then takes them file by file)."""
+def _pack_chunk(per_file: list[dict]) -> bytes | None:
+    """The tables of consecutive files (as `_pack` gives them) joined, for the build to take at
+    once: the big tables as one uncompressed Arrow stream each, the small tables as one blob
+    like a file's. None when the files' tables cannot be joined as the build would join them
+    (other big-table columns, entities Arrow cannot take): the build takes them file by file.
+    """
     if len(per_file) < 2:
         return None
-    first = per_file[0]
-    if any(not t[n].schema.equals(first[n].schema) for t in per_file[1:] for n in BIG_TABLES):
+    first = per_file[0]["big"]
+    if any(not p["big"][n].schema.equals(first[n].schema) for p in per_file for n in BIG_TABLES):
         return None
-    ipc = {
-        n: to_ipc(pa.concat_tables([t[n] for t in per_file]), compress=False) for n in BIG_TABLES
+    if any(p["entities"] is None for p in per_file):
+        return None
+    try:
+        small = {
+            name: to_ipc(_concat(tables) if tables else per_file[0][name], compress=False)
+            for name in ("quotes", "frame_evidence", "entities")
+            for tables in [[p[name] for p in per_file if p[name].num_rows]]
+        }
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    small["documents"] = [row for p in per_file for row in p["documents"]]
+    big = {
+        n: to_ipc(pa.concat_tables([p["big"][n] for p in per_file]), compress=False)
+        for n in BIG_TABLES
     }
-    return pickle.dumps(ipc, protocol=5)
+    return pickle.dumps({"big": big, "small": pickle.dumps(small, protocol=5)}, protocol=5)
 
 
 def pack(result) -> tuple[bytes, bytes]:
@@ -196,19 +211,22 @@ def pack(result) -> tuple[bytes, bytes]:
     return meta, tables
 
 
-def _pack(result) -> tuple[bytes, bytes, dict[str, pa.Table]]:
-    """`pack`, and the big tables as Arrow."""
+def _pack(result) -> tuple[bytes, bytes, dict]:
+    """`pack`, and the file's tables as Arrow for `_pack_chunk` (entities None when Arrow
+    cannot take them)."""
     from corpuskit.corpus import arrow_rows
 
     tables = {name: arrow_rows(name, result.rows[name]) for name in BIG_TABLES}
+    quotes = _rows_to_arrow(result.rows["quotes"])
+    evidence = _rows_to_arrow(result.rows["frame_evidence"])
+    entities = _entities_to_arrow(result.rows["entities"])
+    # documents without their text: what corpus-level assembly needs of them
+    documents = [{k: v for k, v in row.items() if k != "text"} for row in result.rows["documents"]]
     small = {
-        "quotes": to_ipc(_rows_to_arrow(result.rows["quotes"])),
-        "frame_evidence": to_ipc(_rows_to_arrow(result.rows["frame_evidence"])),
-        "entities": _entities_to_ipc(result.rows["entities"]),
-        # documents without their text: what corpus-level assembly needs of them
-        "documents": [
-            {k: v for k, v in row.items() if k != "text"} for row in result.rows["documents"]
-        ],
+        "quotes": to_ipc(quotes),
+        "frame_evidence": to_ipc(evidence),
+        "entities": result.rows["entities"] if entities is None else to_ipc(entities),
+        "documents": documents,
     }
     meta = {
         "entry": result.entry,
@@ -216,7 +234,14 @@ def _pack(result) -> tuple[bytes, bytes, dict[str, pa.Table]]:
         "small": pickle.dumps(small, protocol=5),
     }
     ipc = {name: to_ipc(table) for name, table in tables.items()}
-    return pickle.dumps(meta, protocol=5), pickle.dumps(ipc, protocol=5), tables
+    parts = {
+        "big": tables,
+        "quotes": quotes,
+        "frame_evidence": evidence,
+        "entities": entities,
+        "documents": documents,
+    }
+    return pickle.dumps(meta, protocol=5), pickle.dumps(ipc, protocol=5), parts
 
 
 def _schema_bytes(schema_: pa.Schema) -> bytes:
@@ -241,15 +266,17 @@ def _same_keys(rows: list[dict]) -> bool:
     return all(row.keys() == keys for row in rows)
 
 
-def _entities_to_ipc(rows: list[dict]) -> bytes | list[dict]:
-    """A file's entities as an Arrow IPC stream; the rows themselves if Arrow cannot take them
-    as they are (the corpus then builds the entities frame from rows, as the in-memory path)."""
-    if not rows or not _same_keys(rows):
-        return rows
+def _entities_to_arrow(rows: list[dict]) -> pa.Table | None:
+    """A file's entities as Arrow; None if Arrow cannot take them as they are (the corpus then
+    builds the entities frame from rows, as the in-memory path does)."""
+    if not rows:
+        return pa.table({})
+    if not _same_keys(rows):
+        return None
     try:
-        return to_ipc(pa.Table.from_pylist(rows))
+        return pa.Table.from_pylist(rows)
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError):
-        return rows
+        return None
 
 
 # lz4 for what is kept on disk: a third of the size, quick to read; no threads: they cost more
@@ -428,35 +455,41 @@ def _stream(stage: Path, jobs: list[dict], cache: FileCache, fingerprint: str, s
     results = map_files(process_files_for_disk, args, settings)
     big = BigTables(stage, settings.engine == "dask")
     inputs, small = [], Spill(stage / ".small.spill")
-    fresh: list[bytes] = []  # tables of processed files whose chunk is not written yet
+    fresh: list[tuple[bytes, bytes]] = []  # (tables, small) of files whose chunk is not taken
+
+    def take_files():
+        big.write_files([tables for tables, _ in fresh])
+        for _, blob in fresh:
+            small.append(blob)
+        fresh.clear()
+
     for job, key in zip(jobs, keys, strict=True):
         if key is None:
             inputs.append(duplicate_entry(job))
             continue
         chunk = None
         if reused[key]:
+            take_files()  # what comes before this file in input order
             meta_bytes, tables_bytes = cache.load(key)
-            big.write_files(fresh)  # what comes before this file in input order
-            fresh = []
         else:
             meta_bytes, tables_bytes, chunk = next(results)
             cache.store(key, meta_bytes, tables_bytes)
         meta = pickle.loads(meta_bytes)
         inputs.append(dict(meta["entry"], reused=reused[key]))
-        small.append(meta["small"])
         big.add(key, meta["schemas"])
+        fresh.append((tables_bytes, meta["small"]))
         if reused[key]:
-            big.write_files([tables_bytes])
-            continue
-        fresh.append(tables_bytes)
-        if chunk is not None:  # the chunk's last file: write the chunk at once if it is all here
-            n_files, chunk_tables = chunk
-            if chunk_tables is not None and len(fresh) == n_files:
-                big.write_chunk(chunk_tables)
+            take_files()
+        elif chunk is not None:  # the chunk's last file: take the chunk at once if all here
+            n_files, packed = chunk
+            if packed is not None and len(fresh) == n_files:
+                joined = pickle.loads(packed)
+                big.write_chunk(joined["big"])
+                small.append(joined["small"])
+                fresh.clear()
             else:
-                big.write_files(fresh)
-            fresh = []
-    big.write_files(fresh)
+                take_files()
+    take_files()
     results.close()  # shut the worker pool down now: its memory is not needed for assembly
     _stop_forkserver()
     big.finish(cache)
@@ -513,10 +546,10 @@ class BigTables:
             for data in tables:
                 self._write(pickle.loads(data))
 
-    def write_chunk(self, tables: bytes) -> None:
-        """Write the rows of consecutive files at once, as `process_files_for_disk` packs them."""
+    def write_chunk(self, tables: dict[str, bytes]) -> None:
+        """Write the rows of consecutive files at once, as `_pack_chunk` joins them."""
         if self.streaming:
-            self._write(pickle.loads(tables))
+            self._write(tables)
 
     def finish(self, cache: FileCache) -> None:
         """Close the tables, rewriting them from the cache if the columns changed mid-way."""
