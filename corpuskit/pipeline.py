@@ -68,9 +68,12 @@ def process_document(doc: dict, dictionary) -> dict[str, list[dict]]:
     """Segment one document, find its quotes and score its sentences and quotes."""
     from corpuskit import quotes as quotes_stage
     from corpuskit import sentiment
+    from corpuskit.readers import PARAGRAPHS_KEY
 
     doc_id, text = doc["doc_id"], doc["text"]
-    paras = segment.paragraphs(text)
+    paras = doc.get(PARAGRAPHS_KEY)  # segmented already by the reader, when it needed them
+    if paras is None:
+        paras = segment.paragraphs(text)
     sents = segment.sentences(text, paras)
     sent_scores = sentiment.score_spans(text, [(s, e) for _, s, e in sents])
     out: dict[str, list[dict]] = {t: [] for t in ROW_TABLES}

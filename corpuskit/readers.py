@@ -37,6 +37,9 @@ TEXT_COLUMNS = (
 # Metadata names that clash with a documents column get a prefix ("source" -> "meta_source").
 RESERVED = ("doc_id", "source", "text", "n_words", "sha256", "row", "item")
 CLASH_PREFIX = "meta_"
+# Document key of paragraphs a reader already segmented (.txt, to find the title), so the
+# pipeline need not segment the text again. Private: never written to a table or the manifest.
+PARAGRAPHS_KEY = "_paragraphs"
 
 DATE_HEADER_RE = re.compile(r"[ \t]*date[ \t]+(\S*\d\S*)[ \t]*")  # " date 2026-01-07 "
 FRONT_MATTER_RE = re.compile(r"---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
@@ -249,9 +252,20 @@ class Documents:
         self.empty_rows: list[int] = []
         self.odd_dates: list[str] = []
 
-    def add(self, doc_id: str, text: str, fields: dict, row: int | None = None, **extra) -> None:
-        """Add one document from record `fields` (date/title become document fields)."""
-        text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    def add(
+        self,
+        doc_id: str,
+        text: str,
+        fields: dict,
+        row: int | None = None,
+        paragraphs: list | None = None,
+        **extra,
+    ) -> None:
+        """Add one document from record `fields` (date/title become document fields).
+
+        `paragraphs`, segment.paragraphs(text) when the reader has them, are kept for reuse.
+        """
+        raw, text = text, text.replace("\r\n", "\n").replace("\r", "\n").strip()
         if not text:
             if row is not None:
                 self.empty_rows.append(row)
@@ -274,6 +288,8 @@ class Documents:
             doc["meta"]["row"] = row
         doc["meta"].update(extra)
         doc["text"] = text
+        if paragraphs is not None and text == raw:  # offsets still fit the text
+            doc[PARAGRAPHS_KEY] = paragraphs
         self.docs.append(doc)
 
     def finish(self) -> list[dict]:
@@ -334,16 +350,16 @@ def read_txt(text: str, docs: Documents, name: str, **options) -> None:
         text = text[header.end() :]
         if not text.strip():
             raise Skip("no text after the date header")
-    fields["title"] = _heading_title(text)
-    docs.add(docs.prefix, text, fields)
-
-
-def _heading_title(text: str) -> str | None:
-    """The first paragraph when it is a heading (a title line), else None."""
     from corpuskit import segment
 
     text = text.strip()
     paras = segment.paragraphs(text)
+    fields["title"] = _heading_title(text, paras)
+    docs.add(docs.prefix, text, fields, paragraphs=paras)
+
+
+def _heading_title(text: str, paras: list) -> str | None:
+    """The first paragraph when it is a heading (a title line), else None."""
     if paras and paras[0][2]:
         return text[paras[0][0] : paras[0][1]]
     return None
@@ -574,7 +590,8 @@ def read_file(
     """Read one file: (manifest entry {path, status, reason, warnings}, documents).
 
     Each document is {doc_id, source, date, title, text, meta}; `meta` holds extra metadata
-    columns (speaker, party, row, ...). Never raises for bad input: status "skipped" with a reason.
+    columns (speaker, party, row, ...). A document may also hold its paragraphs under
+    PARAGRAPHS_KEY (not a column). Never raises for bad input: status "skipped" with a reason.
     """
     entry = {"path": str(path), "status": "ok", "reason": None, "warnings": []}
     kind = file_type(Path(path))

@@ -29,7 +29,8 @@ from importlib import resources
 Span = tuple[int, int, bool]
 
 BLANK_LINE_RE = re.compile(r"\n[ \t\f\v\u00a0]*\n")
-LINE_RE = re.compile(r"[^\n]+")
+# A line without its leading and trailing white space: from its first to its last non-space.
+TRIMMED_LINE_RE = re.compile(r"\S(?:[^\n]*\S)?")
 NAME_TURN_RE = re.compile(r"[A-Z][A-Z.'’\- ]{0,40}[A-Z.]:")  # "BARACK OBAMA:", "MR. ROMNEY:"
 FINAL_PUNCT = ".,;:!?…\"“”'’‘«»)]}-–—/\\*"
 OPENING_QUOTES = "\"“‘'«"
@@ -37,10 +38,14 @@ MARKDOWN_HEADING_RE = re.compile(r"#{1,6}[ \t]+\S")
 MAX_HEADING_WORDS = 10
 MAX_HEADING_CHARS = 80
 
-# A sentence-end candidate: terminal punctuation, closing quotes/brackets, then white space.
-# Quotation marks are matched too, to track whether a candidate lies inside a quotation.
-BREAK_RE = re.compile(r"(?P<q>[“”\"])|(?P<end>[.!?…]+)(?P<close>[”\"’')\]]*)(?=\s)")
-TOKEN_BEFORE_RE = re.compile(r"\S*\Z")
+# A mark that matters to sentence ends: a quotation mark (to track whether a candidate lies
+# inside a quotation), or terminal punctuation. Terminal punctuation followed by closing
+# quotes/brackets and white space is a sentence-end candidate, and then group `close` matched.
+# The pattern opens with one character class, so the regex engine skips from mark to mark
+# instead of trying an alternation at every character.
+QUOTE_MARKS = '“”"'
+BREAK_RE = re.compile(r"[“”\".!?…](?:(?<=[.!?…])[.!?…]*(?P<close>[”\"’')\]]*)(?=\s))?")
+TOKEN_WINDOW = 40  # characters looked back for the token before a dot
 NEXT_WORD_RE = re.compile(r"\s+[\"“‘'«(\[]*(\w[\w’'\-]*)?")
 LETTER_DOTS_RE = re.compile(r"(?:[A-Za-z]\.)*[A-Za-z]\Z")  # "U.S", "a.m", "F" (before the dot)
 WORD_CHAR_RE = re.compile(r"[^\W_]")
@@ -94,8 +99,7 @@ def _blocks(text: str) -> list[tuple[int, int]]:
 
 def _lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Trimmed, non-empty lines of text[start:end]."""
-    spans = (_trim(text, m.start(), m.end()) for m in LINE_RE.finditer(text, start, end))
-    return [(s, e) for s, e in spans if e > s]
+    return [m.span() for m in TRIMMED_LINE_RE.finditer(text, start, end)]
 
 
 def is_turn(line: str) -> bool:
@@ -151,24 +155,37 @@ def paragraphs(text: str) -> list[Span]:
     if line_mode:
         spans = _join_continuations(text, _lines(text, *blocks[0]))
         return [(s, e, False) for s, e in spans]
-    spans = [span for s, e in blocks for span in _split_block(text, s, e)]
+    spans: list[tuple[int, int]] = []
+    for s, e in blocks:
+        if text.find("\n", s, e) < 0:  # a one-line block (the usual case): nothing to split
+            spans.append((s, e))
+        else:
+            spans.extend(_split_block(text, s, e))
     last = len(spans) - 1
-    return [(s, e, i < last and _looks_like_heading(text[s:e])) for i, (s, e) in enumerate(spans)]
+    return [
+        (s, e, i < last and e - s <= MAX_HEADING_CHARS and _looks_like_heading(text[s:e]))
+        for i, (s, e) in enumerate(spans)
+    ]
 
 
-def _is_break(text: str, m: re.Match, in_quote: bool, piece_start: int) -> bool:
-    """Whether the sentence-end candidate `m` really ends a sentence."""
-    nxt = NEXT_WORD_RE.match(text, m.end())
-    word = nxt.group(1) if nxt else None
+def _token_before(text: str, pos: int) -> str:
+    """The non-space characters just before `pos` (at most TOKEN_WINDOW of them)."""
+    window = text[max(0, pos - TOKEN_WINDOW) : pos]
+    if not window or window[-1].isspace():
+        return ""
+    return window.rsplit(None, 1)[-1]
+
+
+def _is_break(
+    text: str, start: int, end: int, punct: str, in_quote: bool, piece_start: int
+) -> bool:
+    """Whether the sentence-end candidate text[start:end] (terminal punctuation `punct`, then
+    closing marks) really ends a sentence."""
+    word = NEXT_WORD_RE.match(text, end).group(1)  # the candidate is followed by white space
     if word and word[0].islower():
         return False
-    punct = m.group("end")
     if punct == ".":
-        token = (
-            TOKEN_BEFORE_RE.search(text, max(0, m.start() - 40), m.start())
-            .group()
-            .lstrip("\"“‘'«([")
-        )
+        token = _token_before(text, start).lstrip("\"“‘'«([")
         titles, others = abbreviations()
         if token in titles:
             return False
@@ -177,9 +194,7 @@ def _is_break(text: str, m: re.Match, in_quote: bool, piece_start: int) -> bool:
                 return False
             return word.lower() in sentence_starters()
     if in_quote:
-        return len(text[piece_start : m.start()].split(None, MIN_WORDS_IN_QUOTE)) >= (
-            MIN_WORDS_IN_QUOTE
-        )
+        return len(text[piece_start:start].split(None, MIN_WORDS_IN_QUOTE)) >= MIN_WORDS_IN_QUOTE
     return True
 
 
@@ -188,27 +203,37 @@ def _sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     out = []
     sent_start = piece_start = start
     curly, straight = 0, False
+    has_word = False  # whether text[sent_start:candidate] has a letter or digit; stays true
     for m in BREAK_RE.finditer(text, start, end):
-        q = m.group("q")
-        if q is not None:
-            if q == "“":
+        cand_start, cand_end = m.span()
+        mark = text[cand_start]
+        if mark in QUOTE_MARKS:
+            if mark == "“":
                 curly += 1
-                piece_start = m.end()
-            elif q == "”":
+                piece_start = cand_end
+            elif mark == "”":
                 curly = max(0, curly - 1)
             else:
                 straight = not straight
-                piece_start = m.end() if straight else piece_start
+                piece_start = cand_end if straight else piece_start
             continue
-        for c in m.group("close"):
+        close = m.group("close")
+        if close is None:  # terminal punctuation inside a token ("U.S", "2.5") or before a mark
+            continue
+        for c in close:
             if c == "”":
                 curly = max(0, curly - 1)
             elif c == '"':
                 straight = False
-        has_word = WORD_CHAR_RE.search(text, sent_start, m.start()) is not None
-        if has_word and _is_break(text, m, curly > 0 or straight, piece_start):
-            out.append(_trim(text, sent_start, m.end()))
-            sent_start = piece_start = m.end()
+        if not has_word:
+            has_word = WORD_CHAR_RE.search(text, sent_start, cand_start) is not None
+        punct = text[cand_start : cand_end - len(close)]
+        if has_word and _is_break(
+            text, cand_start, cand_end, punct, curly > 0 or straight, piece_start
+        ):
+            out.append(_trim(text, sent_start, cand_end))
+            sent_start = piece_start = cand_end
+            has_word = False
     out.append(_trim(text, sent_start, end))
     return [(s, e) for s, e in out if e > s]
 

@@ -6,6 +6,11 @@ import re
 
 # A word: letters/digits with inner apostrophes or hyphens (don't, self-defence, 2,000 -> "2,000").
 WORD_RE = re.compile(r"[^\W_]+(?:[’'\-.,][^\W_]+)*", re.UNICODE)
+# WORD_RE with possessive repeats, for counting: the same matches (nothing after a repeat could
+# make it give characters back), found faster as the engine keeps no backtracking state. In a
+# text without "_", [^\W_] is \w, which the engine tests faster still.
+_WORD_COUNT_RE = re.compile(r"[^\W_]++(?:[’'\-.,][^\W_]++)*+")
+_WORD_COUNT_NO_UNDERSCORE_RE = re.compile(r"\w++(?:[’'\-.,]\w++)*+")
 
 
 def words(text: str) -> list[str]:
@@ -20,4 +25,5 @@ def word_spans(text: str) -> list[tuple[int, int]]:
 
 def count_words(text: str) -> int:
     """Number of words in `text`."""
-    return sum(1 for _ in WORD_RE.finditer(text))
+    pattern = _WORD_COUNT_RE if "_" in text else _WORD_COUNT_NO_UNDERSCORE_RE
+    return len(pattern.findall(text))

@@ -355,3 +355,15 @@ def test_discover_folders_globs_and_hidden_files(tmp_path):
         readers.discover([str(tmp_path / "missing")])
     with pytest.raises(UsageError, match="no file matches"):
         readers.discover([str(tmp_path / "*.nothing")])
+
+
+def test_txt_paragraphs_kept_for_the_pipeline_are_those_of_the_stored_text(tmp_path):
+    from corpuskit import segment
+
+    path = tmp_path / "story.txt"
+    path.write_text(" date 2026-01-07\n\nA Title\n\nFirst paragraph.\n\n\nSecond one.\n", "utf-8")
+    entry, docs = readers.read_file(path, tmp_path, "story")
+    assert entry["status"] == "ok"
+    (doc,) = docs
+    assert doc[readers.PARAGRAPHS_KEY] == segment.paragraphs(doc["text"])
+    assert doc["title"] == "A Title"
