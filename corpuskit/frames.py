@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from importlib import resources
-from itertools import groupby
+from itertools import accumulate, groupby
 from pathlib import Path
 
 import ahocorasick
@@ -25,7 +25,10 @@ BUILTIN = "use_of_force.yaml"
 
 # A token: letters/digits, with inner apostrophes, periods or commas (U.S., 2,000) and masked
 # letters (bulls**t). Hyphens split tokens, so "self-defence" matches "self defence".
-TOKEN_RE = re.compile(r"[^\W_]+(?:\*+[^\W_]+)*\**(?:[’'.,][^\W_]+(?:\*+[^\W_]+)*\**)*")
+# Quantifiers are possessive (`++`, `*+`): what may follow each repeated class is outside it,
+# so backtracking could never find another token, and not trying it makes matching faster.
+TOKEN_RE = re.compile(r"[^\W_]++(?:\*++[^\W_]++)*+\**+(?:[’'.,][^\W_]++(?:\*++[^\W_]++)*+\**+)*+")
+TOKEN_SPLIT_RE = re.compile(f"({TOKEN_RE.pattern})")  # keeps the tokens between the gaps
 CLITIC_RE = re.compile(r"(?:n't|'s|'re|'ll|'ve|'d|'m)$")
 FRAME_NAME_RE = re.compile(r"^[\w.\-]+$")
 
@@ -44,20 +47,62 @@ def tokenize(text: str, unmask: dict[int, list[str]] | None = None) -> list[Toke
 
     `unmask` (word length -> words) restores masked words: "bulls**t" -> "bullshit".
     """
-    out: list[Token] = []
+    return list(map(Token, *_scan(text, unmask)))
+
+
+def _scan(
+    text: str, unmask: dict[int, list[str]] | None = None
+) -> tuple[list[str], list[int], list[int]]:
+    """The tokens of `tokenize` as three lists (norms, starts, ends): no object per token."""
+    lowered = text.lower()
+    if len(lowered) != len(text) or "Σ" in text:
+        return _scan_words(text, unmask)
+    # Lowering is one character for one and context-free here, and keeps every character's
+    # class, so the lowered text has the same tokens at the same offsets, already lowered.
+    pieces = TOKEN_SPLIT_RE.split(lowered.replace("’", "'"))  # gap, token, gap, ..., gap
+    offsets = list(accumulate(map(len, pieces)))
+    norms, starts, ends = pieces[1::2], offsets[0:-1:2], offsets[1::2]
+    if unmask and "*" in lowered:
+        for i in [i for i, word in enumerate(norms) if "*" in word]:
+            norms[i] = _unmask(norms[i], unmask)
+    if "'" in lowered or "’" in lowered:
+        for i in reversed([i for i, word in enumerate(norms) if "'" in word]):
+            clitic = CLITIC_RE.search(norms[i])
+            if clitic and clitic.start() > 0:
+                word, start, end = norms[i], starts[i], ends[i]
+                cut = start + clitic.start()
+                norms[i : i + 1] = (word[: clitic.start()], word[clitic.start() :])
+                starts[i : i + 1] = (start, cut)
+                ends[i : i + 1] = (cut, end)
+    return norms, starts, ends
+
+
+def _scan_words(
+    text: str, unmask: dict[int, list[str]] | None = None
+) -> tuple[list[str], list[int], list[int]]:
+    """`_scan` lowering token by token, for texts whose lowering changes length or needs context."""
+    norms: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
     for m in TOKEN_RE.finditer(text):
-        word = m.group().lower().replace("’", "'")
+        word = m.group().lower()
         start, end = m.span()
+        if "’" in word:
+            word = word.replace("’", "'")
         if "*" in word and unmask:
             word = _unmask(word, unmask)
-        clitic = CLITIC_RE.search(word)
-        if clitic and clitic.start() > 0:
-            cut = start + clitic.start()
-            out.append(Token(word[: clitic.start()], start, cut))
-            out.append(Token(word[clitic.start() :], cut, end))
-        else:
-            out.append(Token(word, start, end))
-    return out
+        if "'" in word:  # every clitic starts with an apostrophe
+            clitic = CLITIC_RE.search(word)
+            if clitic and clitic.start() > 0:
+                cut = start + clitic.start()
+                norms += (word[: clitic.start()], word[clitic.start() :])
+                starts += (start, cut)
+                ends += (cut, end)
+                continue
+        norms.append(word)
+        starts.append(start)
+        ends.append(end)
+    return norms, starts, ends
 
 
 def _unmask(word: str, known: dict[int, list[str]]) -> str:
@@ -83,6 +128,7 @@ class FrameDictionary:
     def __post_init__(self):
         self.frames: list[str] = list(self.terms)
         self.rules = RejectionRules.load()
+        self._rank = {frame: i for i, frame in enumerate(self.frames)}
         self._automaton = self._compile()
 
     @classmethod
@@ -131,23 +177,26 @@ class FrameDictionary:
         """
         if not self.terms:
             return []
-        tokens = tokenize(text, self.rules.unmask)
-        if not tokens:
+        norms, starts, ends = _scan(text, self.rules.unmask)
+        if not norms:
             return []
-        joined, token_at = _join(tokens)
+        joined = " " + " ".join(norms) + " "
         found = []
         for end_char, (key_len, values) in self._automaton.iter(joined):
-            first = token_at[end_char - key_len + 2]
+            # A key starts with the space before its first token: count the spaces up to it.
+            first = joined.count(" ", 0, end_char - key_len + 2) - 1
             for frame, term, n in values:
                 found.append((first, first + n - 1, frame, term))
-        rank = {frame: i for i, frame in enumerate(self.frames)}
-        kept = _resolve_overlaps(found, rank)
-        contested = [(a, b) for a, b, frame, _ in kept if frame in self.contestable]
-        cues = self.rules.rejections(tokens, text, contested) if contested else {}
+        if not found:
+            return []
+        kept = _resolve_overlaps(found, self._rank) if len(found) > 1 else found
+        contestable = self.contestable
+        contested = [(a, b) for a, b, frame, _ in kept if frame in contestable]
+        cues = self.rules.find_rejections(norms, starts, ends, text, contested) if contested else {}
         out = []
         for first, last, frame, term in kept:
-            start, end = tokens[first].start, tokens[last].end
-            cue = cues.get((first, last)) if frame in self.contestable else None
+            start, end = starts[first], ends[last]
+            cue = cues.get((first, last)) if frame in contestable else None
             out.append(
                 {
                     "frame": frame,
@@ -174,17 +223,6 @@ class FrameDictionary:
 def counted_frame(frame: str, rejected: bool, contest_frame: str | None) -> str | None:
     """The frame a match counts toward: its own, or the contestation frame when rejected."""
     return contest_frame if rejected else frame
-
-
-def _join(tokens: list[Token]) -> tuple[str, dict[int, int]]:
-    """' tok0 tok1 ... ' and the position of each token's first character -> token index."""
-    parts, token_at, pos = [" "], {}, 1
-    for i, tok in enumerate(tokens):
-        token_at[pos] = i
-        parts.append(tok.norm)
-        parts.append(" ")
-        pos += len(tok.norm) + 1
-    return "".join(parts), token_at
 
 
 def _resolve_overlaps(found: list[tuple[int, int, str, str]], rank: dict[str, int]) -> list:
@@ -347,6 +385,14 @@ def _phrase_at(norms: list[str], j: int, phrase: tuple[str, ...]) -> bool:
     return True
 
 
+def _by_first_word(phrases: list[tuple[str, ...]]) -> dict[str, list[tuple[str, ...]]]:
+    """Phrases grouped by their first word, each group in the given order."""
+    groups: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in phrases:
+        groups.setdefault(phrase[0], []).append(phrase)
+    return groups
+
+
 @dataclass
 class RejectionRules:
     """Cues that a frame term is cited to be rejected (corpuskit/data/frames/rejection.yaml)."""
@@ -392,6 +438,17 @@ class RejectionRules:
             )
         return _RULES
 
+    def __post_init__(self):
+        self._distancing_by_word = _by_first_word(self.distancing)
+        self._distancing_prefixes = tuple(
+            p[0][:-1] for p in self.distancing if len(p) == 1 and p[0].endswith("*")
+        )
+        # Verdicts can only start at a subject's first word (any word if one is a prefix).
+        self._subject_prefix = any(p[0].endswith("*") for p in self.subjects)
+        self._subjects_by_word = _by_first_word(self.subjects)
+        self._verdict_prefix = any(p[0].endswith("*") for p in self.verdicts)
+        self._verdicts_by_word = _by_first_word(self.verdicts)
+
     def rejections(
         self, tokens: list[Token], text: str, spans: list[tuple[int, int]]
     ) -> dict[tuple[int, int], str]:
@@ -402,23 +459,40 @@ class RejectionRules:
         clause after the term in the same or the next sentence.
         """
         norms = [t.norm for t in tokens]
-        sentence, clause = [0] * len(tokens), [0] * len(tokens)
-        for i in range(1, len(tokens)):
-            gap = text[tokens[i - 1].end : tokens[i].start]
-            sentence[i] = sentence[i - 1] + bool(SENTENCE_GAP_RE.search(gap))
-            clause[i] = clause[i - 1] + bool(CLAUSE_GAP_RE.search(gap))
+        starts = [t.start for t in tokens]
+        ends = [t.end for t in tokens]
+        return self.find_rejections(norms, starts, ends, text, spans)
+
+    def find_rejections(
+        self,
+        norms: list[str],
+        starts: list[int],
+        ends: list[int],
+        text: str,
+        spans: list[tuple[int, int]],
+    ) -> dict[tuple[int, int], str]:
+        """`rejections` on tokens given as three lists (as `_scan` returns them).
+
+        Cues are located first; sentence and clause bounds are only computed when one exists.
+        """
+        has_negator = not self.negators.isdisjoint(norms)
         cue_spans = self._distancing_spans(norms)
+        verdict_spans = self._verdict_spans(norms)
+        if not (has_negator or cue_spans or verdict_spans):
+            return {}
+        sentence, clause = _sentences_and_clauses(text, starts, ends)
         cue_starts = [a for a, _ in cue_spans]
+        verdict_starts = [a for a, _ in verdict_spans]
         out = {}
         for first, last in spans:
             cue = (
-                self._negation(norms, clause, first)
+                (has_negator and self._negation(norms, clause, first))
                 or _distancing(cue_spans, cue_starts, sentence, first)
-                or self._verdict(norms, sentence, clause, last)
+                or _verdict(verdict_spans, verdict_starts, sentence, clause, last)
             )
-            if cue is not None:
+            if cue:
                 kind, a, b = cue
-                out[(first, last)] = f"{kind}: {text[tokens[a].start : tokens[b].end]}"
+                out[(first, last)] = f"{kind}: {text[starts[a] : ends[b]]}"
         return out
 
     def _negation(self, norms, clause, first):
@@ -433,10 +507,13 @@ class RejectionRules:
 
     def _distancing_spans(self, norms):
         """(first, last) token spans of every distancing cue, in text order."""
-        by_word: dict[str, list[tuple[str, ...]]] = {}
-        for phrase in self.distancing:
-            by_word.setdefault(phrase[0], []).append(phrase)
-        prefixes = [p for p in self.distancing if len(p) == 1 and p[0].endswith("*")]
+        by_word = self._distancing_by_word
+        prefixes = self._distancing_prefixes
+        if by_word.keys().isdisjoint(norms):
+            # No cue's first word: only a prefix cue can match, found after a space if so.
+            joined = " " + " ".join(norms) if prefixes else ""
+            if not any(f" {prefix}" in joined for prefix in prefixes):
+                return []
         spans = []
         for j, norm in enumerate(norms):
             for phrase in by_word.get(norm, ()):
@@ -444,26 +521,32 @@ class RejectionRules:
                     spans.append((j, j + len(phrase) - 1))
                     break
             else:
-                for phrase in prefixes:
-                    if _phrase_at(norms, j, phrase):
-                        spans.append((j, j))
-                        break
+                if prefixes and norm.startswith(prefixes):
+                    spans.append((j, j))
         return spans
 
-    def _verdict(self, norms, sentence, clause, last):
-        for j in range(last + 1, len(norms)):
-            if sentence[j] > sentence[last] + 1:
-                return None
-            if clause[j] == clause[j - 1]:
-                continue
-            end = self._verdict_at(norms, j)
+    def _verdict_spans(self, norms):
+        """(first, last) token spans of every verdict ('that is a lie'), in text order."""
+        if self.copulas.isdisjoint(norms):  # a verdict needs a copula
+            return []
+        if self._subject_prefix:
+            candidates = [(j, self.subjects) for j in range(len(norms))]
+        else:
+            by_word = self._subjects_by_word
+            candidates = [(j, by_word[norm]) for j, norm in enumerate(norms) if norm in by_word]
+        spans = []
+        for j, subjects in candidates:
+            end = self._verdict_at(norms, j, subjects)
             if end is not None:
-                return ("verdict", j, end)
-        return None
+                spans.append((j, end))
+        return spans
 
-    def _verdict_at(self, norms, j):
-        """End index of 'subject copula [intensifier]{0,2} verdict' starting at `j`, else None."""
-        for subject in self.subjects:
+    def _verdict_at(self, norms, j, subjects):
+        """End index of 'subject copula [intensifier]{0,2} verdict' starting at `j`, else None.
+
+        `subjects` are the verdict subjects worth trying at `j`, in rule order.
+        """
+        for subject in subjects:
             if not _phrase_at(norms, j, subject):
                 continue
             k = j + len(subject)
@@ -475,9 +558,16 @@ class RejectionRules:
                     k + skip - 1 >= len(norms) or norms[k + skip - 1] not in self.intensifiers
                 ):
                     break
-                for verdict in self.verdicts:
-                    if _phrase_at(norms, k + skip, verdict):
-                        return k + skip + len(verdict) - 1
+                at = k + skip
+                if at >= len(norms):
+                    break
+                if self._verdict_prefix:
+                    verdicts = self.verdicts
+                else:
+                    verdicts = self._verdicts_by_word.get(norms[at], ())
+                for verdict in verdicts:
+                    if _phrase_at(norms, at, verdict):
+                        return at + len(verdict) - 1
         return None
 
 
@@ -490,6 +580,31 @@ def _distancing(cue_spans, cue_starts, sentence, first):
         if b < first:
             return ("distancing", a, b)
     return None
+
+
+def _verdict(verdict_spans, verdict_starts, sentence, clause, last):
+    """The first verdict opening a clause after token `last`, in its sentence or the next."""
+    for k in range(bisect_right(verdict_starts, last), len(verdict_spans)):
+        j, end = verdict_spans[k]
+        if sentence[j] > sentence[last] + 1:
+            return None
+        if clause[j] != clause[j - 1]:
+            return ("verdict", j, end)
+    return None
+
+
+def _sentences_and_clauses(text, starts, ends):
+    """Sentence and clause number of each token, from the punctuation in the gaps between them."""
+    sentence, clause = [0] * len(starts), [0] * len(starts)
+    s = c = 0
+    for i in range(1, len(starts)):
+        gap = text[ends[i - 1] : starts[i]]
+        if gap and gap != " ":  # a lone space or nothing (a split clitic) breaks nothing
+            s += bool(SENTENCE_GAP_RE.search(gap))
+            c += bool(CLAUSE_GAP_RE.search(gap))
+        sentence[i] = s
+        clause[i] = c
+    return sentence, clause
 
 
 _RULES: RejectionRules | None = None

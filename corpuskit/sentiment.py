@@ -43,6 +43,22 @@ class _Rules:
         # Words that carry valence: in the lexicon and not swallowed as a booster first.
         self.scored = frozenset(w for w in self.lexicon if w not in self.boosters)
         self.punctuation = string.punctuation
+        # Every word of an idiom or multi-word booster: a word sequence can only be one of
+        # them if all its words are here.
+        self.idiom_words = frozenset(
+            word for key in (*self.special, *self.boosters) for word in key.split(" ")
+        )
+        # Words any rule of `_word_valence` looks at (besides words with "n't"), and the scored
+        # words no rule changes when none of these is among the three words before them.
+        self.context_words = (
+            frozenset(self.boosters)
+            | self.negations
+            | self.idiom_words
+            | {"no", "never", "without", "so", "this", "least"}
+        )
+        self.plain = frozenset(
+            w for w in self.scored if self.lexicon[w] != 0 and w not in self.context_words
+        )
 
 
 @lru_cache(maxsize=1)
@@ -75,6 +91,8 @@ def _idioms(valence, lower: list[str], i: int, r: _Rules):
     """VADER's special-case idioms ("the bomb", "kiss of death") and two/three-word boosters."""
     n = len(lower)
     w3, w2, w1, w0 = lower[i - 3], lower[i - 2], lower[i - 1], lower[i]
+    if r.idiom_words.isdisjoint((w0, w1, w2)):  # each sequence below has one of these
+        return valence
     one_zero = f"{w1} {w0}"
     two_one_zero = f"{w2} {w1} {w0}"
     two_one = f"{w2} {w1}"
@@ -201,26 +219,45 @@ def compound(text: str) -> float:
     if not (r.ascii_emoji_free and text.isascii()) and not r.emoji_chars.isdisjoint(text):
         text = _replace_emojis(text, r.emojis)
     punctuation = r.punctuation
-    words = [
-        token if len(stripped := token.strip(punctuation)) <= 2 else stripped
-        for token in text.split()
-    ]
-    # Lowering the space-joined words equals lowering each one: no lowercase mapping makes
-    # whitespace, and a space bounds the final-sigma context.
-    lower = " ".join(words).lower().split(" ")
+    lowered = text.lower()
+    if len(lowered) == len(text) and "Σ" not in text:
+        # Lowering is then one character for one, whatever the context, and never makes or
+        # unmakes punctuation or whitespace: lowering before stripping changes nothing.
+        lower = [
+            token if len(stripped := token.strip(punctuation)) <= 2 else stripped
+            for token in lowered.split()
+        ]
+    else:
+        words = [
+            token if len(stripped := token.strip(punctuation)) <= 2 else stripped
+            for token in text.split()
+        ]
+        # Lowering the space-joined words equals lowering each one: no lowercase mapping makes
+        # whitespace, and a space bounds the final-sigma context.
+        lower = " ".join(words).lower().split(" ") if words else []
     scored = r.scored
-    if not words or scored.isdisjoint(lower):
+    if scored.isdisjoint(lower):
         return 0.0
+    # Stripped punctuation is uncased, so each raw token is upper-case exactly when its word is.
+    cased = text.split()
     n = len(lower)
-    upper = sum(map(str.isupper, words))
+    upper = sum(map(str.isupper, cased))
     cap_diff = 0 < n - upper < n
     sentiments: list = [0] * n
-    for i, word in enumerate(lower):
-        if word not in scored:
+    plain = r.plain if "n't" not in lowered else ()
+    context_words = r.context_words
+    for i in [i for i, word in enumerate(lower) if word in scored]:
+        word = lower[i]
+        if (
+            word in plain
+            and context_words.isdisjoint(lower[i - 3 if i > 3 else 0 : i])
+            and not (cap_diff and cased[i].isupper())
+        ):
+            sentiments[i] = r.lexicon[word]  # no rule applies: the lexicon valence as it is
             continue
         if word == "kind" and i < n - 1 and lower[i + 1] == "of":
             continue
-        sentiments[i] = _word_valence(i, words, lower, cap_diff, r)
+        sentiments[i] = _word_valence(i, cased, lower, cap_diff, r)
     if "but" in lower:
         _but_shift(sentiments, lower.index("but"))
     total = float(sum(sentiments))
@@ -234,7 +271,7 @@ def compound(text: str) -> float:
 
 def score(texts: list[str]) -> list[float]:
     """VADER compound score of each text (0.0 for an empty one); repeated texts are scored once."""
-    return [compound(text) if text.strip() else 0.0 for text in texts]
+    return [compound(text) if text and not text.isspace() else 0.0 for text in texts]
 
 
 def score_spans(text: str, spans) -> list[float]:
