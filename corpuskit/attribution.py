@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from corpuskit.coreference import Entity, Resolver, long_names, mention_candidates, name_runs
+from corpuskit.coreference import DocumentNames, Entity, Resolver
 from corpuskit.cues import Lexicon, lexicon, trie_pattern
 from corpuskit.mentions import (
     NO_SUBJECT,
@@ -77,6 +77,17 @@ CLAUSE_CUT_RE = re.compile(
 )
 
 
+CLEAN_GAP_RE = re.compile(r"[\s,;:—–\-]*")  # only punctuation between a quote and its cue
+RESUMED_RE = re.compile(r"[^.!?“”\"\n]*,\s*")  # `“…,” he said, “…”`: between the two quotes
+AND_END_RE = re.compile(r"\band\s*$")
+COMMA_OR_AND_END_RE = re.compile(r"(?:,|\band)\s*$")
+PARTICIPLE_CUT_RE = re.compile(r",\s*(?:and\s+)?(?:adding|saying|noting)\b")
+# the words that open a clause, before its subject
+CLAUSE_OPENER_END_RE = re.compile(
+    r"(?:,|;|—|–|\b(?:and|but|since|as|because|while|after|when|where|that))$"
+)
+
+
 PREPOSITIONS = frozenset(
     "outside inside in at on during after before from to with near by over".split()
 )
@@ -116,7 +127,7 @@ def _cue_near_end(masked: str, lo: int, hi: int, lex: Lexicon):
 
 
 def _clean_gap(gap: str) -> bool:
-    return re.fullmatch(r"[\s,;:—–\-]*", gap) is not None
+    return CLEAN_GAP_RE.fullmatch(gap) is not None
 
 
 def _negated(masked: str, lo: int, cue_start: int) -> bool:
@@ -146,7 +157,10 @@ class Intervals:
 
     def covers(self, start: int, end: int) -> bool:
         i = bisect.bisect_right(self.starts, start)
-        return any(b >= end for _, b in self.spans[max(0, i - 3) : i])
+        for _, b in self.spans[max(0, i - 3) : i]:
+            if b >= end:
+                return True
+        return False
 
     def overlaps(self, start: int, end: int) -> bool:
         i = bisect.bisect_left(self.starts, end)
@@ -182,13 +196,8 @@ class Extractor:
             for m in (ACRONYM_RE.finditer(self.masked) if PAREN_CAPS_RE.search(self.masked) else ())
             if "".join(w[0] for w in m.group(1).split() if w[0].isupper()) == m.group(2)
         }
-        runs = name_runs(text, self.masked, self.lex)
-        self.resolver = Resolver(
-            mention_candidates(text, self.masked, self.lex, runs),
-            self.acronyms,
-            long_names(runs, self.lex),
-            self.masked,
-        )
+        names = DocumentNames(text, self.masked, self.lex)
+        self.resolver = Resolver(names, self.acronyms, self.masked)
         self.statements: list[Statement] = []
         self.used_cues: set[int] = set()
         self._readings: dict[tuple[int, int, int], tuple] = {}  # (s, e, cue) -> `_first_reading`
@@ -304,7 +313,7 @@ class Extractor:
             # `“…,” he said, “…”`: the resumed quote is the same statement
             nxt = self.spans[k + 1] if k + 1 < len(self.spans) else None
             between = ABBREVIATION_RE.sub("", masked[close_pos + 1 : nxt[0] - 1] if nxt else "")
-            if nxt and re.fullmatch(r"[^.!?“”\"\n]*,\s*", between):
+            if nxt and RESUMED_RE.fullmatch(between):
                 if text[nxt[0] : nxt[0] + 1].islower():
                     st.end = nxt[1]
                     return [st], 2
@@ -378,14 +387,16 @@ class Extractor:
             return (cue, loose) if loose is not None else None
         return None
 
-    def subject(self, lo: int, cue) -> Mention | None:
-        """Speaker of a cue; a participle or `and said` inherits the sentence's speaker."""
+    def subject(self, lo: int, cue, known: bool = False, mention=None) -> Mention | None:
+        """Speaker of a cue; a participle or `and said` inherits the sentence's speaker.
+        `known`: `mention` is the np_before(lo, cue) the caller read already."""
         before = self.masked[lo : cue.start()]
-        mention = np_before(self.text, lo, cue.start(), self.lex)
+        if not known:
+            mention = np_before(self.text, lo, cue.start(), self.lex)
         participle = cue.group().endswith("ing") and before.rstrip().endswith(",")
-        if not (participle or re.search(r"\band\s*$", before) or mention is None):
+        if not (participle or AND_END_RE.search(before) or mention is None):
             return mention
-        if not re.search(r"(?:,|\band)\s*$", before):
+        if not COMMA_OR_AND_END_RE.search(before):
             return mention
         s, _ = self.sentence_of(cue.start())
         opener = np_after(self.text, s, cue.start(), self.lex)
@@ -424,17 +435,23 @@ class Extractor:
         st.quote = self.spans[k] if consumed <= 1 else None
         return [st], max(1, consumed)
 
-    def _after_adverbials(self, start: int, end: int) -> int:
-        """Position after times and `in a statement`-like phrases that follow a cue."""
+    def _after_adverbials(self, start: int, end: int, then_that: bool = False) -> int:
+        """Position after up to three times and `in a statement`-like phrases that follow a cue.
+        `then_that`: a `that` is skipped too, as `_skip_object` reads the words after an
+        object; there a time or `that` may run past `end`."""
+        masked = self.masked
+        time_end = len(masked) if then_that else end
         for _ in range(3):
-            t = TIME_RE.match(self.masked, start, end)
-            adv = ADVERBIAL_RE.match(self.masked, start, end)
-            if t and t.end() > start:
+            t = TIME_RE.match(masked, start, time_end)
+            if t is None and then_that:
+                t = THAT_RE.match(masked, start)
+            if t is not None and t.end() > start:
                 start = t.end()
-            elif adv:
-                start = adv.end()
-            else:
+                continue
+            adv = ADVERBIAL_RE.match(masked, start, end)
+            if adv is None:
                 break
+            start = adv.end()
         return start
 
     def _skip_object(self, cue, end: int) -> int:
@@ -458,15 +475,7 @@ class Extractor:
         elif obj and first and first[0].lower() in PREPOSITIONS:
             # `said outside the courthouse that …`
             start = obj.end()
-        for _ in range(3):
-            t = TIME_RE.match(masked, start) or THAT_RE.match(masked, start)
-            adv = ADVERBIAL_RE.match(masked, start, end)
-            if t and t.end() > start:
-                start = t.end()
-            elif adv:
-                start = adv.end()
-            else:
-                break
+        start = self._after_adverbials(start, end, then_that=True)
         while start < end and masked[start] in " ,:\n":
             start += 1
         return start
@@ -487,19 +496,21 @@ class Extractor:
     def indirect_statements(self) -> None:
         lex, masked = self.lex, self.masked
         taken = Intervals((st.start, st.end) for st in self.statements)
-        cues = [
-            c
-            for c in lex.cue_re.finditer(masked)
-            if c.group() in lex.speech or lex.cue_lemma[c.group()] in lex.questions
-        ]
-        starts = [c.start() for c in cues]
+        # the speech and question cues of each sentence (those that end inside it), in order
+        by_sentence: dict[int, list[re.Match]] = {}
+        for cue in lex.cue_re.finditer(masked):
+            if cue.group() not in lex.indirect_forms:
+                continue
+            i = bisect.bisect_right(self._sentence_starts, cue.start()) - 1
+            if i >= 0 and cue.end() <= self.sentences[i][2]:
+                by_sentence.setdefault(i, []).append(cue)
         for final_only in (True, False):
-            for para, s, e in self.sentences:
-                lo, hi = bisect.bisect_left(starts, s), bisect.bisect_left(starts, e)
-                if lo == hi or taken.covers(s, e):
+            for i, cues in by_sentence.items():
+                para, s, e = self.sentences[i]
+                if taken.covers(s, e):
                     continue
-                for cue in cues[lo:hi]:
-                    if cue.start() in self.used_cues or cue.end() > e:
+                for cue in cues:
+                    if cue.start() in self.used_cues:
                         continue
                     st = self.indirect(para, s, e, cue, final_only)
                     if st is not None and not taken.overlaps(st.start, st.end):
@@ -554,17 +565,21 @@ class Extractor:
         `CLAUSE, the 71-year-old said.` and `CLAUSE, said X.`; a matched form whose span is
         too short gives no statement and ends the search."""
         text, masked, lex = self.text, self.masked, self.lex
-        after = text[self._skip_object(cue, end) : end]
+
+        def short_object() -> bool:
+            """At most three words follow the cue and what it governs (`said in a statement`)."""
+            return len(text[self._skip_object(cue, end) : end].split()) <= 3
+
         # `CLAUSE, X said (in a statement).`
         if mention is not None:
             lead = masked[s : mention.start].rstrip()
-            rest = text[self._after_adverbials(cue.end(), end) : end]
-            short = len(after.split()) <= 3 or rest.lstrip().startswith(",")
-            if lead.endswith(",") and len(lead) > 20 and short:
-                return True, self._indirect(para, s, s + len(lead) - 1, mention, cue)
+            if lead.endswith(",") and len(lead) > 20:
+                rest = text[self._after_adverbials(cue.end(), end) : end]
+                if rest.lstrip().startswith(",") or short_object():
+                    return True, self._indirect(para, s, s + len(lead) - 1, mention, cue)
         # `CLAUSE, the 71-year-old said.` (a subject the phrase rules do not know)
         comma = masked.rfind(",", s, cue.start())
-        if mention is None and comma - s > 20 and len(after.split()) <= 3:
+        if mention is None and comma - s > 20 and short_object():
             loose = loose_mention(text, masked, comma + 1, cue.start(), lex)
             if loose is not None:
                 return True, self._indirect(para, s, comma, loose, cue)
@@ -586,7 +601,7 @@ class Extractor:
             if not (THAT_RE.match(masked, after_cue) or CLAUSE_RE.match(masked, after_cue, end)):
                 return None  # `added $700 billion`, `insisted on`: an object, not a report
         start = self._skip_object(cue, end)
-        cut = re.search(r",\s*(?:and\s+)?(?:adding|saying|noting)\b", masked[start:end])
+        cut = PARTICIPLE_CUT_RE.search(masked[start:end])
         if cut:
             end = start + cut.start()
         cut = CLAUSE_CUT_RE.search(masked, start, end)
@@ -604,9 +619,9 @@ class Extractor:
             if lex.cue_lemma[cue.group()] not in ("say", "tell", "add"):
                 return None
         elif mention is None or not self._subject_position(s, mention):
-            if not re.search(r"(?:,|\band)\s*$", masked[s : cue.start()]):
+            if not COMMA_OR_AND_END_RE.search(masked[s : cue.start()]):
                 return None
-            mention = self.subject(s, cue)
+            mention = self.subject(s, cue, known=True, mention=mention)
             if mention is None:
                 return None
         return self._indirect(para, start, end, mention, cue)
@@ -667,11 +682,7 @@ class Extractor:
         before = self.masked[s : mention.start].strip()
         if not before:
             return True
-        return bool(
-            re.search(
-                r"(?:,|;|—|–|\b(?:and|but|since|as|because|while|after|when|where|that))$", before
-            )
-        )
+        return bool(CLAUSE_OPENER_END_RE.search(before))
 
     def _indirect(self, para, start, end, mention, cue) -> Statement | None:
         dateline = DATELINE_RE.match(self.text, start, end)

@@ -7,7 +7,7 @@ import bisect
 import copy
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from corpuskit.cues import Lexicon, lexicon, trie_pattern
 from corpuskit.mentions import PARTICLES, STOP_CAPS, Mention, classify, tokens
@@ -46,26 +46,44 @@ class Entity:
 class Resolver:
     """Ties mentions to document-local speakers: surnames, titles, roles, pronouns, acronyms."""
 
-    def __init__(
-        self,
-        candidates: list[tuple[int, Mention]],
-        acronyms: dict[str, str],
-        long_names: dict[str, str] | None = None,
-        masked: str = "",
-    ):
+    def __init__(self, names: DocumentNames, acronyms: dict[str, str], masked: str = ""):
         self.entities: list[Entity] = []
         self.masked = masked  # the prose, to find `Education Department` for `the department`
-        self.long_names = long_names or {}  # Northwind -> Northwind Logistics
-        self.candidates = candidates  # persons/groups mentioned anywhere (for pronouns)
-        self._positions = [p for p, _ in candidates]
-        # surname -> full-name mentions, titled ones first
-        self._full_names: dict[str, list[Mention]] = {}
-        for titled in (True, False):
-            for _, c in candidates:
-                parts = c.name.split() if c.kind == "person" else []
-                if len(parts) > 1 and (c.role is not None or not titled):
-                    self._full_names.setdefault(parts[-1], []).append(c)
+        self.names = names  # capitalized runs and candidate mentions, read on first use
         self.acronyms = acronyms  # DHS -> Department of Homeland Security
+
+    @property
+    def long_names(self) -> dict[str, str]:
+        """Northwind -> Northwind Logistics (`long_names`)."""
+        return self.names.long_names
+
+    def _long_name(self, name: str) -> str:
+        """The multi-word name `name` opens, else `name`. A `long_names` key is the first word
+        of a capitalized run (capitalized, or a particle once a leading `But` is dropped), so
+        other names (`city`, `department`) need no runs read."""
+        if name and (name[0].isupper() or name in PARTICLES):
+            return self.long_names.get(name, name)
+        return name
+
+    @property
+    def candidates(self) -> list[tuple[int, Mention]]:
+        """Persons, kin and groups mentioned anywhere, in text order (for pronouns)."""
+        return self.names.candidates
+
+    @cached_property
+    def _positions(self) -> list[int]:
+        return [p for p, _ in self.candidates]
+
+    @cached_property
+    def _full_names(self) -> dict[str, list[Mention]]:
+        """Surname -> full-name mentions, titled ones first."""
+        full: dict[str, list[Mention]] = {}
+        for titled in (True, False):
+            for _, c in self.names.persons:
+                parts = c.name.split()
+                if len(parts) > 1 and (c.role is not None or not titled):
+                    full.setdefault(parts[-1], []).append(c)
+        return full
 
     def resolve(self, m: Mention | None, pos: int) -> Entity | None:
         if m is None:
@@ -157,7 +175,7 @@ class Resolver:
                 return ent
         if m.name in self.acronyms:
             acronym, m.name = m.name, self.acronyms[m.name]
-        name = self.long_names.get(m.name, m.name)
+        name = self._long_name(m.name)
         key = name.lower()
         ent = self._find(
             lambda e: (
@@ -181,9 +199,12 @@ class Resolver:
         """`the department` after `an Education Department spokesperson`: the last capitalized
         name ending with the same noun before the mention, as an organization."""
         head = m.head.capitalize()
+        window = self.masked[max(0, m.start - 3000) : m.start]
+        if head not in window:
+            return None  # the cheap test: every match ends with the noun
         pattern = rf"((?:[A-Z][\w’'.\-]*[ \t]+){{1,4}}){re.escape(head)}\b"  # within a line
         found = None
-        for hit in re.finditer(pattern, self.masked[max(0, m.start - 3000) : m.start]):
+        for hit in re.finditer(pattern, window):
             found = hit
         if found is None:
             return None
@@ -355,7 +376,9 @@ def _candidate_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
     """(capitalized runs, kin nouns, group nouns), compiled once."""
     lex = lexicon()
     word = r"[A-Z][\w’'\-.]*"
-    runs = re.compile(rf"(?<![\w.]){word}(?:\s+(?:(?:{'|'.join(PARTICLES)})\s+)?{word})+")
+    # `(?<![\w.])` read after the first capital, so the search can skip to capitals
+    first = r"[A-Z](?<![\w.][A-Z])[\w’'\-.]*"
+    runs = re.compile(rf"{first}(?:\s+(?:(?:{'|'.join(PARTICLES)})\s+)?{word})+")
     kin = re.compile(
         r"\b(?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er|\w+[’']s)\s+(?:[a-z\-]+\s+)?(" + "|".join(KIN) + r")\b"
     )
@@ -399,36 +422,72 @@ def whole_words(text: str, words: list[str]) -> list[tuple[int, str]]:
     return out
 
 
-def mention_candidates(
-    text: str, masked: str, lex: Lexicon, runs: list[tuple[list, Mention | None]] | None = None
-) -> list[tuple[int, Mention]]:
+class DocumentNames:
+    """The capitalized runs of one document and the mentions read from them, each found on
+    first use: many documents resolve every speaker without candidates (no pronoun, no lone
+    surname before its full name), and a lone surname needs the persons only."""
+
+    def __init__(self, text: str, masked: str, lex: Lexicon):
+        self.text, self.masked, self.lex = text, masked, lex
+
+    @cached_property
+    def runs(self) -> list[tuple[list, Mention | None]]:
+        return name_runs(self.text, self.masked, self.lex)
+
+    @cached_property
+    def long_names(self) -> dict[str, str]:
+        return long_names(self.runs, self.lex)
+
+    @cached_property
+    def _persons(self) -> list[tuple[int, Mention]]:
+        """Full names (two words or more) and later mentions of their surnames, unsorted."""
+        out = []
+        for toks, mention in self.runs:
+            if mention and mention.kind == "person" and len(mention.name.split()) >= 2:
+                out.append((toks[0][0], copy.copy(mention)))
+        surnames = {m.name.split()[-1]: m for _, m in out if len(m.name.split()[-1]) > 2}
+        if surnames:
+            seen = {p for p, _ in out}
+            for start, word in whole_words(self.masked, sorted(surnames)):
+                if start not in seen:
+                    full = surnames[word]
+                    end = start + len(word)
+                    mention = Mention(
+                        start, end, word, "person", name=full.name, gender=full.gender
+                    )
+                    out.append((start, mention))
+        return out
+
+    @cached_property
+    def persons(self) -> list[tuple[int, Mention]]:
+        """The person candidates in text order (the same objects as in `candidates`)."""
+        return sorted(self._persons, key=lambda x: x[0])
+
+    @cached_property
+    def candidates(self) -> list[tuple[int, Mention]]:
+        """Persons, kin (`his wife`) and groups not governed by a preposition, in text order."""
+        masked, lex = self.masked, self.lex
+        out = list(self._persons)
+        _, kin_re, group_re = _candidate_patterns()
+        for m in _kin_matches(masked, kin_re):
+            word = m.group(1)
+            gender = "f" if word in lex.female else "m"
+            mention = Mention(m.start(), m.end(), m.group(), "unnamed", head=word, gender=gender)
+            out.append((m.start(), mention))
+        for m in group_re.finditer(masked):
+            word = m.group()
+            if _object_of_preposition(masked, m.start(), lex):
+                continue
+            out.append(
+                (m.start(), Mention(m.start(), m.end(), word, "group", name=word, head=word))
+            )
+        out.sort(key=lambda x: x[0])
+        return out
+
+
+def mention_candidates(text: str, masked: str, lex: Lexicon) -> list[tuple[int, Mention]]:
     """Persons (titled or two-word names) and groups named in the prose, for pronoun resolution."""
-    out = []
-    _, kin_re, group_re = _candidate_patterns()
-    for toks, mention in name_runs(text, masked, lex) if runs is None else runs:
-        if mention and mention.kind == "person" and len(mention.name.split()) >= 2:
-            out.append((toks[0][0], copy.copy(mention)))
-    surnames = {m.name.split()[-1]: m for _, m in out if len(m.name.split()[-1]) > 2}
-    if surnames:
-        seen = {p for p, _ in out}
-        for start, word in whole_words(masked, sorted(surnames)):
-            if start not in seen:
-                full = surnames[word]
-                end = start + len(word)
-                mention = Mention(start, end, word, "person", name=full.name, gender=full.gender)
-                out.append((start, mention))
-    for m in _kin_matches(masked, kin_re):
-        word = m.group(1)
-        gender = "f" if word in lex.female else "m"
-        mention = Mention(m.start(), m.end(), m.group(), "unnamed", head=word, gender=gender)
-        out.append((m.start(), mention))
-    for m in group_re.finditer(masked):
-        word = m.group()
-        if _object_of_preposition(masked, m.start(), lex):
-            continue
-        out.append((m.start(), Mention(m.start(), m.end(), word, "group", name=word, head=word)))
-    out.sort(key=lambda x: x[0])
-    return out
+    return DocumentNames(text, masked, lex).candidates
 
 
 def _kin_matches(masked: str, kin_re: re.Pattern) -> list[re.Match]:

@@ -31,6 +31,7 @@ class Lexicon:
     needs_that: frozenset[str] = frozenset()  # lemmas reporting unquoted text only with `that`
     questions: frozenset[str] = frozenset()  # lemmas reporting a question (`asked whether`)
     epithets: frozenset[str] = frozenset()  # `the Republican`: a person already named
+    indirect_forms: frozenset[str] = frozenset()  # speech and question forms: unquoted reports
     # unions the mention rules test often, built once
     common_nouns: frozenset[str] = frozenset()  # modifiers, org nouns, groups, roles
     owner_nouns: frozenset[str] = frozenset()  # org nouns and roles (`the agency's`)
@@ -111,6 +112,9 @@ def lexicon() -> Lexicon:
         org_words=frozenset(roles["organization_words"]),
         needs_that=frozenset(cues.get("needs_that", [])),
         questions=frozenset(cues.get("questions", [])),
+        indirect_forms=frozenset(
+            f for f, lemma in cue_lemma.items() if f in speech or lemma in cues.get("questions", [])
+        ),
         epithets=frozenset(roles.get("epithets", [])),
         given_names={
             **dict.fromkeys(names["male"], "m"),

@@ -117,8 +117,10 @@ def tokens(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
 
 def _is_cap(tok: str) -> bool:
     tok = tok.strip('“”"')
-    if not tok[:1].isupper() or CONTRACTION_RE.fullmatch(tok.lower().replace("’", "'")):
+    if not tok[:1].isupper():
         return False
+    if ("'" in tok or "’" in tok) and CONTRACTION_RE.fullmatch(tok.lower().replace("’", "'")):
+        return False  # every contraction holds an apostrophe
     return tok.rstrip(".’'") not in STOP_CAPS
 
 
@@ -335,6 +337,9 @@ def _title_at(words: list[str], j: int, lex: Lexicon) -> int:
     return 0
 
 
+LINK_WORDS = frozenset("with of in from by for at".split())  # `a spokesman for`, `records of`
+
+
 def classify(text: str, np, lex: Lexicon) -> Mention | None:
     """Read a noun phrase (tokens) as a person, organization, group or unnamed speaker."""
     words = [t[2] for t in np]
@@ -344,6 +349,8 @@ def classify(text: str, np, lex: Lexicon) -> Mention | None:
     definite = low[0] == "the"
     # a role noun followed by for/of/at + organization: "a spokesman for the Pentagon"
     for j, w in enumerate(low[:-1]):
+        if low[j + 1] not in LINK_WORDS:
+            continue  # both rules below need one after the noun
         if w in lex.documents and low[j + 1] in ("with", "of", "in", "from", "by") and j > 0:
             doc = classify(text, np[: j + 1], lex)
             if doc is not None:

@@ -122,10 +122,13 @@ def is_title(body: str) -> bool:
     return 0 < len(words) <= 6 and all(w[:1].isupper() or w in small for w in words)
 
 
+NICKNAME_BODY_RE = re.compile(r"[A-Z][\w’'.\-]*(?: [A-Z][\w’'.\-]*)?")  # one or two names
+
+
 def is_nickname(text: str, s: int, e: int) -> bool:
     """`Emanuel “Chris” Welch`: a quoted capitalized word between two names is not a quote."""
     body = text[s:e]
-    if not re.fullmatch(r"[A-Z][\w’'.\-]*(?: [A-Z][\w’'.\-]*)?", body):
+    if not NICKNAME_BODY_RE.fullmatch(body):
         return False
     before = re.search(r"[A-Z][\w’'.\-]*\s+$", text[max(0, s - 30) : s - 1])
     after = re.match(r"\s+[A-Z]", text[e + 1 : e + 4])
@@ -138,7 +141,7 @@ def mask_quotes(text: str, spans: list[tuple[int, int]]) -> str:
     for s, e in spans:
         body = text[s:e]
         keep = body.rstrip()[-1:] if body.rstrip()[-1:] in ".!?" else ""
-        blank = re.sub(r"[^\n]", MASK, body)
+        blank = "\n".join(MASK * len(line) for line in body.split("\n"))  # line breaks kept
         if keep:
             cut = len(body.rstrip()) - 1
             blank = blank[:cut] + keep + blank[cut + 1 :]
@@ -153,9 +156,9 @@ def sentence_spans(masked: str, start: int, end: int) -> list[tuple[int, int]]:
     """Sentences of masked[start:end] as spans; abbreviations and initials do not end one."""
     out, s = [], start
     for m in BOUNDARY_RE.finditer(masked, start, end):
-        word = LAST_WORD_RE.search(masked[max(start, m.start() - 12) : m.start() + 1])
-        if m.group().startswith(".") and word:
-            w = word.group(1).lower()
+        if masked[m.start()] == ".":  # only a dot can end an abbreviation or an initial
+            word = LAST_WORD_RE.search(masked, max(start, m.start() - 12), m.start() + 1)
+            w = word.group(1).lower() if word else ""
             if w in ABBREVIATIONS or (len(w) == 1 and w.isalpha()):
                 continue
         out.append((s, m.end()))
@@ -164,7 +167,7 @@ def sentence_spans(masked: str, start: int, end: int) -> list[tuple[int, int]]:
             s += 1
     if s < end:
         out.append((s, end))
-    if all(e - s <= MAX_SENTENCE for s, e in out):
+    if end - start <= MAX_SENTENCE or all(e - s <= MAX_SENTENCE for s, e in out):
         return out
     return [piece for span in out for piece in _bounded(masked, *span)]
 
@@ -194,6 +197,10 @@ def line_units(text: str, paragraphs) -> tuple[list[tuple[int, int, bool]], list
     not; hard-wrapped prose stays whole. Returns (units, index of each unit's paragraph)."""
     units, owner = [], []
     for i, (ps, pe, heading) in enumerate(paragraphs):
+        if text.find("\n", ps, pe) < 0:  # a single line
+            units.append((ps, pe, heading))
+            owner.append(i)
+            continue
         lines = []
         pos = ps
         for line in text[ps:pe].split("\n"):

@@ -18,6 +18,8 @@ from corpuskit.transcripts import transcript_speakers, transcript_turns
 
 __all__ = ["extract", "extract_news", "lexicon"]
 
+ACRONYM_RE = re.compile(r"\s*\([A-Z]{2,}\)")  # `Department of Homeland Security (DHS)`
+
 
 def _row(paragraph, kind, start, end, speaker, mention, cue_span, cue_text) -> dict:
     lex = lexicon()
@@ -125,12 +127,12 @@ def extract_news(text: str, paragraphs) -> tuple[list[dict], list[dict]]:
     orgs = [e.name for e in ex.resolver.entities if e.kind == "organization"]
     orgs += [e.organization for e in ex.resolver.entities if e.organization]
     orgs += list(ex.acronyms.values())
-    orgs = [re.sub(r"\s*\([A-Z]{2,}\)", "", o).strip() for o in orgs]
+    orgs = [ACRONYM_RE.sub("", o).strip() for o in orgs]
     entities = []
     for ent in sorted(used.values(), key=lambda e: e.name):
         org = ent.organization
         if org:
-            org = re.sub(r"\s*\([A-Z]{2,}\)", "", org).strip()
+            org = ACRONYM_RE.sub("", org).strip()
             longer = [o for o in orgs if org in o and o != org]
             org = longer[0] if longer else org
         entities.append(

@@ -98,6 +98,8 @@ def transcript_turns(text: str, paragraphs) -> list[Turn] | None:
     `Note:` or `UPDATE:` in news prose does not make one. `Q:` and `A:` end the previous turn
     but name nobody, so their turns are left unattributed (not returned).
     """
+    if ":" not in text:
+        return None  # every speaker prefix ends with a colon
     lines = _lines(text, paragraphs)
     hits = _upper_hits(text, lines) or _title_hits(text, lines)
     if not hits:
