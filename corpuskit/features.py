@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import warnings
 import zlib
-from collections import Counter
 from itertools import groupby
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
+from threadpoolctl import threadpool_limits
 
 from corpuskit import schema
 from corpuskit.frames import counted_frame
@@ -55,7 +55,10 @@ def speaker_features(
     words = groups.take(quotes["n_words"].to_numpy(dtype=float))
     scores = groups.take(quotes["sentiment"].to_numpy(dtype=float))
     matrix = groups.take(counts[:, :-1])
-    boot = _bootstrap(groups, words, scores, matrix, seed, n_boot, level)
+    # The resample sums are many small matrix products: a multi-threaded BLAS only spins its
+    # threads on them (several times the CPU time for the same result), so they run on one.
+    with threadpool_limits(limits=1, user_api="blas"):
+        boot = _bootstrap(groups, words, scores, matrix, seed, n_boot, level)
 
     total_words = float(quotes["n_words"].sum())
     n_words = groups.sum(words)
@@ -163,8 +166,17 @@ def _counts_per_quote(quotes, evidence, frames, contest_frame) -> np.ndarray:
     row = unique_ids.get_indexer(evidence["quote_id"])
     rejected = evidence["rejected"].astype(bool).to_numpy()
     column_of = {f: i for i, f in enumerate(frames)}
-    targets = zip(evidence["frame"].tolist(), rejected.tolist(), strict=True)
-    column = np.array([column_of.get(counted_frame(f, r, contest_frame), -1) for f, r in targets])
+    # each distinct (frame, rejected) pair is mapped to its column once; code 0 is a missing frame
+    frame_codes, frame_values = pd.factorize(evidence["frame"])
+    values = [None, *frame_values]
+    column_of_pair = np.array(
+        [
+            column_of.get(counted_frame(values[pair // 2], bool(pair % 2), contest_frame), -1)
+            for pair in range(2 * len(values))
+        ],
+        dtype=np.int64,
+    )
+    column = column_of_pair[(frame_codes + 1) * 2 + rejected]
     counted = (row >= 0) & (column >= 0)
     by_id = np.zeros((len(unique_ids), len(frames) + 1))
     np.add.at(by_id, (row[counted], column[counted]), 1)
@@ -207,6 +219,7 @@ def _bootstrap(groups, words, scores, matrix, seed, n_boot, level) -> dict:
     }
     if n_boot < 1:
         return out
+    present = groups.sum(matrix) > 0  # speakers x frames with any evidence in their quotes
     for n, members, pos in groups.by_size():
         if n < 2:
             continue
@@ -221,10 +234,16 @@ def _bootstrap(groups, words, scores, matrix, seed, n_boot, level) -> dict:
                 [weights[..., None], words[block_pos, None], matrix[block_pos]], axis=2
             )
             weighted_scores = (weights * scores[block_pos]).ravel()
+            if n == 2:
+                out["sentiment"][:, block], out["rates"][:, block] = _pair_bootstrap(
+                    rngs, counted, weighted_scores, present[block], n_boot, level
+                )
+                continue
             scored, sums = [], []
             for done in range(0, n_boot, rows):
                 size = (min(rows, n_boot - done), n)
-                idx = np.stack([rng.integers(0, n, size=size) for rng in rngs])
+                draws = [rng.integers(0, n, size=size) for rng in rngs]
+                idx = draws[0][None] if len(draws) == 1 else np.stack(draws)
                 sums.append(_times_drawn(idx) @ counted)
                 idx += (np.arange(len(block)) * n)[:, None, None]
                 scored.append(weighted_scores[idx].sum(axis=2))
@@ -232,7 +251,67 @@ def _bootstrap(groups, words, scores, matrix, seed, n_boot, level) -> dict:
             with np.errstate(invalid="ignore", divide="ignore"):
                 sentiments = np.concatenate(scored, axis=1) / sums[..., 0]
             out["sentiment"][:, block] = _percentiles(sentiments, level)
-            out["rates"][:, block] = _rate_percentiles(sums[..., 1], sums[..., 2:], level)
+            out["rates"][:, block] = _rate_percentiles(
+                sums[..., 1], sums[..., 2:], present[block], level
+            )
+    return out
+
+
+# A speaker with two quotes has three distinct resamples: quote 1 drawn 0, 1 or 2 times. As a
+# sum of two numbers does not depend on their order, each resampled statistic is one of three
+# values, computed once; resamples only count how often each occurs.
+PAIR_DRAWN = np.array([[0, 0], [0, 1], [1, 1]])  # the draws of each distinct resample
+PAIR_TIMES = np.array([[2.0, 0.0], [1.0, 1.0], [0.0, 2.0]])  # how often each quote is drawn
+
+
+def _pair_bootstrap(rngs, counted, weighted_scores, present, n_boot, level):
+    """`_bootstrap`'s percentiles (sentiment 2 x speakers, rates 2 x speakers x frames) for a block
+    of speakers with two quotes each, from the same draws, without summing every resample."""
+    draws = np.stack([rng.integers(0, 2, size=(n_boot, 2)) for rng in rngs])
+    drawn = draws.sum(axis=2)  # speakers x resamples: which distinct resample (times quote 1)
+    sums = PAIR_TIMES @ counted  # speakers x 3 resamples x (weight, words, frame counts)
+    scored = weighted_scores.reshape(-1, 2)[:, PAIR_DRAWN].sum(axis=2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sentiments = scored / sums[..., 0]
+        rates = PER * sums[..., 2:] / sums[..., 1:2]
+    # Undefined values and signed zeros (whose rank among ties np.percentile leaves open) take
+    # the general path, on every resample.
+    signed_zero = (sentiments == 0) & np.signbit(sentiments)
+    if np.isnan(sentiments).any() or signed_zero.any() or (sums[..., 1] == 0).any():
+        resampled = sums[np.arange(len(sums))[:, None], drawn]
+        return (
+            _percentiles(np.take_along_axis(sentiments, drawn, axis=1), level),
+            _rate_percentiles(resampled[..., 1], resampled[..., 2:], present, level),
+        )
+    occurs = np.stack([(drawn == k).sum(axis=1) for k in range(3)], axis=1)
+    n_speakers, _, n_frames = rates.shape
+    rate_rows = rates.transpose(0, 2, 1).reshape(-1, 3)  # (speaker, frame) x 3 resamples
+    rate_occurs = np.repeat(occurs, n_frames, axis=0)
+    rate_percentiles = _histogram_percentiles(rate_rows, rate_occurs, n_boot, level)
+    return (
+        _histogram_percentiles(sentiments, occurs, n_boot, level),
+        np.where(present, rate_percentiles.reshape(2, n_speakers, n_frames), 0.0),
+    )
+
+
+def _histogram_percentiles(values, occurs, n_boot, level):
+    """`_percentiles` of rows of n_boot resampled values given as each row's distinct values and
+    how often each occurs (NaN-free): the same order statistics and numpy's 'linear' weighting."""
+    alpha = 1 - level
+    quantiles = np.true_divide([100 * alpha / 2, 100 * (1 - alpha / 2)], 100)
+    virtual = (n_boot - 1) * quantiles  # as np.percentile computes them
+    below = np.floor(virtual)
+    gamma = virtual - below
+    order = np.argsort(values, axis=1, kind="stable")
+    ranked = np.take_along_axis(values, order, axis=1)
+    ends = np.cumsum(np.take_along_axis(occurs, order, axis=1), axis=1)  # last rank + 1
+    out = np.empty((2, len(values)))
+    for i, (rank, t) in enumerate(zip(below.astype(int), gamma, strict=True)):
+        a = np.take_along_axis(ranked, (ends <= rank).sum(axis=1)[:, None], axis=1)[:, 0]
+        upper = min(rank + 1, n_boot - 1)
+        b = np.take_along_axis(ranked, (ends <= upper).sum(axis=1)[:, None], axis=1)[:, 0]
+        diff = b - a  # numpy's _lerp, term for term
+        out[i] = b - diff * (1 - t) if t >= 0.5 else a + diff * t
     return out
 
 
@@ -260,16 +339,17 @@ def _percentiles(boot, level):
     return out
 
 
-def _rate_percentiles(words, counts, level):
+def _rate_percentiles(words, counts, present, level):
     """Lower and upper percentile of resampled frame rates per speaker and frame, from resampled
     words (speakers x resamples) and frame counts (speakers x resamples x frames).
 
-    A frame never drawn has a rate of 0 in every resample, so its percentiles are 0 without
-    computing rates; a speaker with a resample without words (rates undefined) is treated whole.
+    A frame not `present` in a speaker's quotes (or never drawn) has a rate of 0 in every
+    resample, so its percentiles are 0 without computing rates; a speaker with a resample
+    without words (rates undefined) is treated whole.
     """
     out = np.zeros((2, counts.shape[0], counts.shape[2]))
     wordless = (words == 0).any(axis=1)
-    cells = (counts.sum(axis=1) > 0) & ~wordless[:, None]
+    cells = present & ~wordless[:, None]
     if cells.any():
         speaker = np.nonzero(cells)[0]
         rates = PER * counts.transpose(0, 2, 1)[cells] / words[speaker]
@@ -299,7 +379,7 @@ def _sentiment(groups, words, scores, boot, level) -> dict:
     b_low, b_high = boot["sentiment"]
     spread = ~np.isnan(b_low) & (n_eff > 1 + 1e-9)
     half = np.full(n_speakers, np.nan)
-    half[spread] = stats.t.ppf(1 - alpha / 2, n_eff[spread] - 1) * np.sqrt(
+    half[spread] = special.stdtrit(n_eff[spread] - 1, 1 - alpha / 2) * np.sqrt(
         var[spread] / n_eff[spread]
     )
     low = np.where(spread, _smaller(b_low, mean - half), -1.0)
@@ -318,8 +398,10 @@ def _frame_rates(groups, words, matrix, frames, boot, level) -> dict:
     alpha = 1 - level
     with np.errstate(invalid="ignore", divide="ignore"):
         rate = PER * counts / total
-        p_low = np.where(counts > 0, stats.chi2.ppf(alpha / 2, 2 * counts) / 2, 0.0) * PER / total
-        p_high = stats.chi2.ppf(1 - alpha / 2, 2 * counts + 2) / 2 * PER / total
+        # chi2.ppf(p, 2k) / 2 is the inverse regularised gamma function at k (scipy.stats computes
+        # it so); scipy.special gives the same values without importing scipy.stats
+        p_low = np.where(counts > 0, special.gammaincinv(counts, alpha / 2), 0.0) * PER / total
+        p_high = special.gammaincinv(counts + 1, 1 - alpha / 2) * PER / total
     b_low, b_high = boot["rates"]
     resampled = ~np.isnan(b_low[:, :1])  # speakers with a bootstrap (more than one quote)
     low = _smaller(np.where(resampled, b_low, rate), p_low)
@@ -346,16 +428,25 @@ def _larger(a, b):
 
 
 def _cues(cues: pd.Series, groups: SpeakerGroups) -> dict:
-    """The journalist's attribution verbs per speaker: "said:3; alleged:1" and the most used."""
-    present = cues.notna().to_numpy()
-    values = cues.to_numpy(dtype=object)[present]
-    clean = {v: str(v).strip().lower() for v in set(values)}
-    speakers = groups.codes[present].tolist()
-    counted = Counter((c, clean[v]) for c, v in zip(speakers, values, strict=True) if clean[v])
-    ranked = sorted(counted.items(), key=lambda kv: (kv[0][0], -kv[1], kv[0][1]))
+    """The journalist's attribution verbs per speaker: "said:3; alleged:1" and the most used.
+
+    Cues are cleaned once per distinct value and counted per (speaker, cue) as integer keys;
+    each speaker's cues are ranked by count, then alphabetically.
+    """
+    codes, uniques = pd.factorize(cues)  # missing cues -> -1
+    cleaned = [str(v).strip().lower() for v in uniques]
+    names = sorted(set(cleaned) - {""})
+    rank = {name: i for i, name in enumerate(names)}
+    cue_of_value = np.array([rank.get(c, -1) for c in cleaned] + [-1], dtype=np.int64)
+    cue = cue_of_value[codes]  # code -1 takes the -1 appended last
+    keep = cue >= 0
+    keys, counts = np.unique(groups.codes[keep] * len(names) + cue[keep], return_counts=True)
+    speaker, cue = np.divmod(keys, max(len(names), 1))
+    order = np.lexsort((cue, -counts, speaker))
     summary, top = [None] * len(groups.ids), [None] * len(groups.ids)
-    for code, items in groupby(ranked, key=lambda kv: kv[0][0]):
+    ranked = zip(speaker[order].tolist(), cue[order].tolist(), counts[order].tolist(), strict=True)
+    for code, items in groupby(ranked, key=lambda item: item[0]):
         items = list(items)
-        summary[code] = "; ".join(f"{cue}:{n}" for (_, cue), n in items)
-        top[code] = items[0][0][1]
+        summary[code] = "; ".join(f"{names[c]}:{n}" for _, c, n in items)
+        top[code] = names[items[0][1]]
     return {"cues": summary, "top_cue": top}

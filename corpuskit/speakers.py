@@ -8,10 +8,13 @@ renames, merges and enriches speakers; document columns constant per speaker are
 
 from __future__ import annotations
 
+import gc
 import re
 import unicodedata
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -103,6 +106,12 @@ def build(quotes: pd.DataFrame, entities: pd.DataFrame, documents: pd.DataFrame,
     The speaker of a quote depends only on its (document, local name) pair, so each pair is
     resolved once and its quotes are counted, not visited one by one.
     """
+    with _collector_paused():  # small acyclic containers per pair and per speaker, by the 100k
+        return _build(quotes, entities, documents, metadata)
+
+
+def _build(quotes, entities, documents, metadata):
+    """`build`, run with the garbage collector paused."""
     quotes = quotes.copy(deep=False)  # only whole columns are replaced below
     if entities is None or entities.empty or quotes.empty:
         quotes["speaker_id"] = pd.Series([None] * len(quotes), dtype="object")
@@ -121,13 +130,18 @@ def build(quotes: pd.DataFrame, entities: pd.DataFrame, documents: pd.DataFrame,
         )
     }
     pairs, codes = _pairs(quotes)
-    resolved = [_resolve_pair(pair, local, surnames, _metadata_index(metadata)) for pair in pairs]
+    meta_index = _metadata_index(metadata)
+    resolved = [
+        _resolve_pair(doc_id, name, local, surnames, meta_index)
+        for doc_id, name in zip(pairs.doc_ids, pairs.names, strict=True)
+    ]
     # index -1 (no speaker) takes the None appended last
-    ids = np.array([r["sid"] for r in resolved] + [None], dtype=object)
-    names = np.array([r["canonical"] for r in resolved] + [None], dtype=object)
+    ids = np.array([r[0] for r in resolved] + [None], dtype=object)
+    names = np.array([r[1] for r in resolved] + [None], dtype=object)
     quotes["speaker_id"] = ids[codes]
     quotes["speaker"] = names[codes]
     groups = _groups(resolved, pairs)
+    del resolved
 
     doc_cols = [
         c for c in documents.columns if c not in schema.TABLES["documents"] and c != "speaker"
@@ -136,29 +150,41 @@ def build(quotes: pd.DataFrame, entities: pd.DataFrame, documents: pd.DataFrame,
     rows = []
     for sid in sorted(groups):
         g = groups[sid]
-        canonical = max(g["names"], key=lambda n: (len(n), n))
+        canonical = max(g.names, key=lambda n: (len(n), n))
+        g.aliases.add(canonical)
         row = {
             "speaker_id": sid,
             "speaker": canonical,
-            "aliases": sorted(g["aliases"] | {canonical}),
-            "kind": _most_common(g["kinds"]),
-            "role": _most_common(g["roles"]),
-            "organization": _most_common(g["orgs"]),
-            "n_quotes": g["n_quotes"],
-            "n_words": g["n_words"],
+            "aliases": sorted(g.aliases),
+            "kind": _most_common(g.kinds),
+            "role": _most_common(g.roles),
+            "organization": _most_common(g.orgs),
+            "n_quotes": g.n_quotes,
+            "n_words": g.n_words,
         }
-        row.update(carried.get(sid, {}))
-        if g["meta"] is not None:
-            meta = g["meta"]
+        if carried:
+            row.update(carried.get(sid, {}))
+        if g.meta is not None:
+            meta = g.meta
             row["aliases"] = sorted(set(row["aliases"]) | set(meta.get("aliases") or []))
             row.update({k: v for k, v in meta.items() if k not in ("name", "aliases")})
         rows.append(row)
     return quotes, schema.frame("speakers", rows)
 
 
-def _pairs(quotes: pd.DataFrame) -> tuple[list[dict], np.ndarray]:
-    """The distinct (doc_id, speaker) pairs of attributed quotes in order of first quote, with
-    their quote count, word count and last quote; and each quote's pair index (-1: none)."""
+class Pairs(NamedTuple):
+    """The distinct (doc_id, speaker) pairs of attributed quotes, as columns in order of first
+    quote: document, local name, number of quotes and words, position of the last quote."""
+
+    doc_ids: list
+    names: list
+    n_quotes: list[int]
+    n_words: list[int]
+    last: list[int]
+
+
+def _pairs(quotes: pd.DataFrame) -> tuple[Pairs, np.ndarray]:
+    """The (doc_id, speaker) pairs of attributed quotes and each quote's pair index (-1: none)."""
     n_words = quotes["n_words"] if "n_words" in quotes.columns else 0
     frame = pd.DataFrame(
         {
@@ -173,71 +199,88 @@ def _pairs(quotes: pd.DataFrame) -> tuple[list[dict], np.ndarray]:
     agg = grouped.agg(
         n_quotes=("pos", "size"), n_words=("n_words", "sum"), last=("pos", "max")
     ).reset_index()
-    pairs = [
-        {"doc_id": d, "name": n, "n_quotes": int(q), "n_words": int(w), "last": int(last)}
-        for d, n, q, w, last in zip(
-            *(_values(agg[c]) for c in ("doc_id", "speaker", "n_quotes", "n_words", "last")),
-            strict=True,
-        )
-    ]
+    pairs = Pairs(
+        _values(agg["doc_id"]),
+        _values(agg["speaker"]),
+        [int(n) for n in _values(agg["n_quotes"])],
+        [int(n) for n in _values(agg["n_words"])],
+        [int(n) for n in _values(agg["last"])],
+    )
     return pairs, codes
 
 
-def _resolve_pair(pair: dict, local: dict, surnames: dict, meta_index: dict) -> dict:
-    """Speaker id, canonical name, entity fields and metadata row of one (doc_id, name)."""
-    doc_id, name = pair["doc_id"], pair["name"]
+def _resolve_pair(doc_id, name, local: dict, surnames: dict, meta_index: dict) -> tuple:
+    """(speaker id, canonical name, kind, role, organization, entity aliases or None, metadata
+    row or None) of one (doc_id, name); a tuple, as there is one per pair."""
     ent = local.get((doc_id, name))
     kind = ent[0] if ent is not None and isinstance(ent[0], str) else "person"
     sid, canonical = _identity(doc_id, name, kind, surnames)
-    aliases = set(ent[3]) if ent is not None and ent[3] is not None else set()
-    meta = _match_metadata(meta_index, canonical, aliases | {name})
-    if meta is not None:
-        canonical = meta["name"]
-        sid = slug(canonical)
-    aliases.add(name)
-    return {
-        "sid": sid,
-        "canonical": canonical,
-        "aliases": aliases,
-        "kind": kind,
-        "role": ent[1] if ent is not None else None,
-        "organization": ent[2] if ent is not None else None,
-        "meta": meta,
-    }
+    aliases = ent[3] if ent is not None else None
+    meta = None
+    if meta_index:
+        known = set(aliases) if aliases is not None else set()
+        meta = _match_metadata(meta_index, canonical, known | {name})
+        if meta is not None:
+            canonical = meta["name"]
+            sid = slug(canonical)
+    role = ent[1] if ent is not None else None
+    organization = ent[2] if ent is not None else None
+    return sid, canonical, kind, role, organization, aliases, meta
 
 
-def _groups(resolved: list[dict], pairs: list[dict]) -> dict[str, dict]:
-    """Speaker id -> what its pairs say: names, aliases, kinds/roles/organizations weighted by
-    quotes (in order of first quote), documents, counts, and the metadata of its last quote."""
-    groups: dict[str, dict] = {}
-    for r, pair in zip(resolved, pairs, strict=True):
-        g = groups.get(r["sid"])
+class _Speaker:
+    """What a speaker's pairs say: names, aliases, kinds/roles/organizations weighted by quotes
+    (in order of first quote), documents, counts, and the metadata of its last quote."""
+
+    __slots__ = ("names", "aliases", "kinds", "roles", "orgs", "docs", "n_quotes", "n_words")
+    __slots__ += ("last", "meta")
+
+    def __init__(self):
+        self.names: set[str] = set()
+        self.aliases: set[str] = set()
+        self.kinds: dict[str, int] = {}
+        self.roles: dict[str, int] = {}
+        self.orgs: dict[str, int] = {}
+        self.docs: set = set()
+        self.n_quotes = self.n_words = 0
+        self.last, self.meta = -1, None
+
+
+def _groups(resolved: list[tuple], pairs: Pairs) -> dict[str, _Speaker]:
+    """Speaker id -> what its pairs say (see `_Speaker`)."""
+    groups: dict[str, _Speaker] = {}
+    for (sid, canonical, kind, role, org, aliases, meta), doc_id, name, n, words, last in zip(
+        resolved, *pairs, strict=True
+    ):
+        g = groups.get(sid)
         if g is None:
-            g = groups[r["sid"]] = {
-                "names": {},
-                "aliases": set(),
-                "kinds": {},
-                "roles": {},
-                "orgs": {},
-                "docs": set(),
-                "n_quotes": 0,
-                "n_words": 0,
-                "last": -1,
-                "meta": None,
-            }
-        n = pair["n_quotes"]
-        g["names"][r["canonical"]] = g["names"].get(r["canonical"], 0) + n
-        g["aliases"] |= r["aliases"]
-        for key, field in (("kinds", "kind"), ("roles", "role"), ("orgs", "organization")):
-            value = r[field]
+            g = groups[sid] = _Speaker()
+        g.names.add(canonical)
+        if aliases is not None:
+            g.aliases.update(aliases)
+        g.aliases.add(name)
+        for counts, value in ((g.kinds, kind), (g.roles, role), (g.orgs, org)):
             if isinstance(value, str) and value:
-                g[key][value] = g[key].get(value, 0) + n
-        g["docs"].add(pair["doc_id"])
-        g["n_quotes"] += n
-        g["n_words"] += pair["n_words"]
-        if pair["last"] > g["last"]:
-            g["last"], g["meta"] = pair["last"], r["meta"]
+                counts[value] = counts.get(value, 0) + n
+        g.docs.add(doc_id)
+        g.n_quotes += n
+        g.n_words += words
+        if last > g.last:
+            g.last, g.meta = last, meta
     return groups
+
+
+@contextmanager
+def _collector_paused():
+    """Pause Python's cyclic garbage collector while building many small acyclic containers:
+    each allocation burst would otherwise trigger full collections over the whole heap."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _most_common(counts: dict[str, int]) -> str | None:
@@ -255,7 +298,7 @@ def _constant_columns(documents: pd.DataFrame, columns: list[str], groups: dict)
     doc_meta = documents.set_index("doc_id")[columns]
     out: dict[str, dict] = {}
     for sid, g in groups.items():
-        sub = doc_meta.loc[sorted(g["docs"])]
+        sub = doc_meta.loc[sorted(g.docs)]
         values = {}
         for col in sub.columns:
             found = sub[col].dropna().unique()

@@ -304,3 +304,20 @@ def test_speaker_order_is_by_words_then_id(dictionary):
     feats = speaker_features(quotes, None, evidence, dictionary, n_boot=20)
     keys = list(zip(-feats["n_words"], feats["speaker_id"], strict=True))
     assert keys == sorted(keys)
+
+
+@pytest.mark.parametrize("n_boot", [1, 2, 7, 1000])
+def test_percentiles_from_counts_equal_numpy_percentiles_of_the_resamples(n_boot):
+    """Speakers with two quotes: percentiles read off (distinct value, count) pairs must be the
+    bits np.percentile gives on the resamples themselves."""
+    from corpuskit.features import LEVEL, _histogram_percentiles
+
+    rng = np.random.default_rng(n_boot)
+    values = np.round(rng.normal(size=(300, 3)), 2)  # ties on purpose
+    values[::7, 1] = values[::7, 0]
+    occurs = rng.multinomial(n_boot, [0.25, 0.5, 0.25], size=300)
+    resamples = np.stack([np.repeat(v, c) for v, c in zip(values, occurs, strict=True)])
+    alpha = 1 - LEVEL
+    expected = np.percentile(resamples, [100 * alpha / 2, 100 * (1 - alpha / 2)], axis=1)
+    got = _histogram_percentiles(values, occurs, n_boot, LEVEL)
+    assert np.array_equal(got, expected)
