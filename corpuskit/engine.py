@@ -216,7 +216,11 @@ def _pack(result) -> tuple[bytes, bytes, dict]:
     cannot take them)."""
     from corpuskit.corpus import arrow_rows
 
-    tables = {name: arrow_rows(name, result.rows[name]) for name in BIG_TABLES}
+    # without the pandas metadata (a kilobyte per table): the writers have the canonical schema
+    tables = {
+        name: arrow_rows(name, result.rows[name]).replace_schema_metadata(None)
+        for name in BIG_TABLES
+    }
     quotes = _rows_to_arrow(result.rows["quotes"])
     evidence = _rows_to_arrow(result.rows["frame_evidence"])
     entities = _entities_to_arrow(result.rows["entities"])
@@ -230,7 +234,7 @@ def _pack(result) -> tuple[bytes, bytes, dict]:
     }
     meta = {
         "entry": result.entry,
-        "schemas": {n: _schema_bytes(t.schema) for n, t in tables.items()},
+        "schemas": {n: t.schema.serialize().to_pybytes() for n, t in tables.items()},
         "small": pickle.dumps(small, protocol=5),
     }
     ipc = {name: to_ipc(table) for name, table in tables.items()}
@@ -242,10 +246,6 @@ def _pack(result) -> tuple[bytes, bytes, dict]:
         "documents": documents,
     }
     return pickle.dumps(meta, protocol=5), pickle.dumps(ipc, protocol=5), parts
-
-
-def _schema_bytes(schema_: pa.Schema) -> bytes:
-    return schema_.remove_metadata().serialize().to_pybytes()
 
 
 def _rows_to_arrow(rows: list[dict]) -> pa.Table:
