@@ -71,15 +71,31 @@ def map_files(fn: Callable[[list], list], items: list, settings) -> Iterator:
 
 def _map_pool(fn, chunks: list[list], n_workers: int) -> Iterator[list]:
     """Chunks on a pool of processes, at most two per worker in flight, results in order."""
-    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     # forkserver: workers fork from a clean single-threaded server, never from a parent that
     # runs Arrow or tqdm threads; preloading makes each worker start without re-importing.
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["corpuskit.pipeline", "corpuskit.engine"])
+    context = _forkserver_context()
     with ProcessPoolExecutor(max_workers=n_workers, mp_context=context) as pool:
         yield from _windowed(pool.submit, fn, chunks, 2 * n_workers)
+
+
+def _forkserver_context():
+    import multiprocessing
+
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["corpuskit.pipeline", "corpuskit.engine"])
+    return context
+
+
+def start_workers_early(settings) -> None:
+    """Start the local engine's fork server now: its imports then overlap with planning the
+    build (listing and hashing the inputs) instead of delaying the first results."""
+    if settings.engine == "local" and workers(settings) > 1:
+        from multiprocessing import forkserver
+
+        _forkserver_context()
+        forkserver.ensure_running()
 
 
 def _windowed(submit, fn, chunks: list[list], window: int) -> Iterator[list]:
@@ -405,6 +421,7 @@ def build_dir(inputs: list[str], out: str | os.PathLike, settings) -> dict:
         corpus = build(inputs, settings)
         corpus.to_parquet(out, partitioned=partitioned)
         return corpus.manifest
+    start_workers_early(settings)
     jobs = plan(inputs)
     if not jobs:
         raise UsageError("no input files found in: " + " ".join(inputs))
