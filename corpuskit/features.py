@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import warnings
 import zlib
-from itertools import groupby
+from functools import cache
+from itertools import groupby, product
 
 import numpy as np
 import pandas as pd
@@ -209,8 +210,8 @@ def _bootstrap(groups, words, scores, matrix, seed, n_boot, level) -> dict:
 
     Every resample draws a speaker's n quotes with replacement from the speaker's own generator
     (one `integers(0, n, size=(rows, n))` stream, however it is split into chunks); sentiment and
-    frame rates share the resamples. Speakers with the same n are resampled together, in blocks
-    small enough to keep at most MAX_CELLS cells in memory.
+    frame rates share the resamples. Speakers with the same n are taken in blocks small enough to
+    keep at most MAX_CELLS cells in memory, their percentiles computed together.
     """
     n_speakers, n_frames = len(groups.ids), matrix.shape[1]
     out = {
@@ -234,22 +235,23 @@ def _bootstrap(groups, words, scores, matrix, seed, n_boot, level) -> dict:
                 [weights[..., None], words[block_pos, None], matrix[block_pos]], axis=2
             )
             weighted_scores = (weights * scores[block_pos]).ravel()
-            if n == 2:
-                out["sentiment"][:, block], out["rates"][:, block] = _pair_bootstrap(
+            if n <= FEW_QUOTES:
+                out["sentiment"][:, block], out["rates"][:, block] = _few_bootstrap(
                     rngs, counted, weighted_scores, present[block], n_boot, level
                 )
                 continue
-            scored, sums = [], []
-            for done in range(0, n_boot, rows):
-                size = (min(rows, n_boot - done), n)
-                draws = [rng.integers(0, n, size=size) for rng in rngs]
-                idx = draws[0][None] if len(draws) == 1 else np.stack(draws)
-                sums.append(_times_drawn(idx) @ counted)
-                idx += (np.arange(len(block)) * n)[:, None, None]
-                scored.append(weighted_scores[idx].sum(axis=2))
-            sums = np.concatenate(sums, axis=1)
+            # each speaker's resamples are drawn and summed on their own (no stacking, no offsets)
+            sums = np.empty((len(block), n_boot, counted.shape[2]))
+            scored = np.empty((len(block), n_boot))
+            for i, rng in enumerate(rngs):
+                speaker_scores = weighted_scores[i * n : (i + 1) * n]
+                for done in range(0, n_boot, rows):
+                    idx = rng.integers(0, n, size=(min(rows, n_boot - done), n))
+                    chunk = slice(done, done + len(idx))
+                    sums[i, chunk] = _times_drawn(idx) @ counted[i]
+                    scored[i, chunk] = speaker_scores[idx].sum(axis=1)
             with np.errstate(invalid="ignore", divide="ignore"):
-                sentiments = np.concatenate(scored, axis=1) / sums[..., 0]
+                sentiments = scored / sums[..., 0]
             out["sentiment"][:, block] = _percentiles(sentiments, level)
             out["rates"][:, block] = _rate_percentiles(
                 sums[..., 1], sums[..., 2:], present[block], level
@@ -257,20 +259,31 @@ def _bootstrap(groups, words, scores, matrix, seed, n_boot, level) -> dict:
     return out
 
 
-# A speaker with two quotes has three distinct resamples: quote 1 drawn 0, 1 or 2 times. As a
-# sum of two numbers does not depend on their order, each resampled statistic is one of three
-# values, computed once; resamples only count how often each occurs.
-PAIR_DRAWN = np.array([[0, 0], [0, 1], [1, 1]])  # the draws of each distinct resample
-PAIR_TIMES = np.array([[2.0, 0.0], [1.0, 1.0], [0.0, 2.0]])  # how often each quote is drawn
+# A speaker with n quotes has only n**n distinct ordered resamples (4 for two quotes, 27 for
+# three), fewer than n_boot: each resampled statistic is computed once per distinct resample, by
+# the same operations in the same order, and the resamples only count how often each occurs.
+FEW_QUOTES = 4  # speakers with at most this many quotes take that path
 
 
-def _pair_bootstrap(rngs, counted, weighted_scores, present, n_boot, level):
+@cache
+def _ordered_resamples(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every ordered resample of n quotes (n**n x n draws, row k = the base-n digits of k, most
+    significant first) and how often each quote is drawn in each (n**n x n, floats)."""
+    drawn = np.array(list(product(range(n), repeat=n)), dtype=np.int64)
+    times = (drawn[:, :, None] == np.arange(n)).sum(axis=1).astype(float)
+    return drawn, times
+
+
+def _few_bootstrap(rngs, counted, weighted_scores, present, n_boot, level):
     """`_bootstrap`'s percentiles (sentiment 2 x speakers, rates 2 x speakers x frames) for a block
-    of speakers with two quotes each, from the same draws, without summing every resample."""
-    draws = np.stack([rng.integers(0, 2, size=(n_boot, 2)) for rng in rngs])
-    drawn = draws.sum(axis=2)  # speakers x resamples: which distinct resample (times quote 1)
-    sums = PAIR_TIMES @ counted  # speakers x 3 resamples x (weight, words, frame counts)
-    scored = weighted_scores.reshape(-1, 2)[:, PAIR_DRAWN].sum(axis=2)
+    of speakers with n <= FEW_QUOTES quotes each, from the same draws, without summing every
+    resample: each draw is mapped to its ordered resample and the values are weighted by counts."""
+    n_speakers, n = counted.shape[:2]
+    drawn, times = _ordered_resamples(n)
+    draws = np.stack([rng.integers(0, n, size=(n_boot, n)) for rng in rngs])
+    resample = draws @ n ** np.arange(n - 1, -1, -1)  # speakers x n_boot: row of `drawn`
+    sums = times @ counted  # speakers x distinct resamples x (weight, words, frame counts)
+    scored = weighted_scores.reshape(-1, n)[:, drawn].sum(axis=2)
     with np.errstate(invalid="ignore", divide="ignore"):
         sentiments = scored / sums[..., 0]
         rates = PER * sums[..., 2:] / sums[..., 1:2]
@@ -278,14 +291,17 @@ def _pair_bootstrap(rngs, counted, weighted_scores, present, n_boot, level):
     # the general path, on every resample.
     signed_zero = (sentiments == 0) & np.signbit(sentiments)
     if np.isnan(sentiments).any() or signed_zero.any() or (sums[..., 1] == 0).any():
-        resampled = sums[np.arange(len(sums))[:, None], drawn]
+        resampled = sums[np.arange(n_speakers)[:, None], resample]
         return (
-            _percentiles(np.take_along_axis(sentiments, drawn, axis=1), level),
+            _percentiles(np.take_along_axis(sentiments, resample, axis=1), level),
             _rate_percentiles(resampled[..., 1], resampled[..., 2:], present, level),
         )
-    occurs = np.stack([(drawn == k).sum(axis=1) for k in range(3)], axis=1)
-    n_speakers, _, n_frames = rates.shape
-    rate_rows = rates.transpose(0, 2, 1).reshape(-1, 3)  # (speaker, frame) x 3 resamples
+    n_distinct = len(drawn)
+    cell = np.arange(n_speakers)[:, None] * n_distinct + resample
+    occurs = np.bincount(cell.ravel(), minlength=n_speakers * n_distinct)
+    occurs = occurs.reshape(n_speakers, n_distinct)
+    n_frames = rates.shape[2]
+    rate_rows = rates.transpose(0, 2, 1).reshape(-1, n_distinct)  # (speaker, frame) x resamples
     rate_occurs = np.repeat(occurs, n_frames, axis=0)
     rate_percentiles = _histogram_percentiles(rate_rows, rate_occurs, n_boot, level)
     return (
@@ -316,12 +332,13 @@ def _histogram_percentiles(values, occurs, n_boot, level):
 
 
 def _times_drawn(idx) -> np.ndarray:
-    """How often each quote is drawn in each resample: speakers x resamples x quotes, from idx
-    (speaker, resample, draw -> quote). Sums through it are sums of whole numbers, so exact."""
-    n_speakers, n_rows, n = idx.shape
-    cell = np.arange(n_speakers * n_rows)[:, None] * n
-    drawn = np.bincount((cell + idx.reshape(-1, n)).ravel(), minlength=n_speakers * n_rows * n)
-    return drawn.reshape(n_speakers, n_rows, n).astype(float)
+    """How often each quote is drawn in each resample: resamples x quotes, from idx (resample,
+    draw -> quote). Sums through it are sums of whole numbers, so exact."""
+    n_rows, n = idx.shape
+    cell = (np.arange(n_rows) * n)[:, None] + idx
+    drawn = np.zeros(n_rows * n)
+    np.add.at(drawn, cell.ravel(), 1.0)
+    return drawn.reshape(n_rows, n)
 
 
 def _percentiles(boot, level):

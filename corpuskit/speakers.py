@@ -259,9 +259,13 @@ def _groups(resolved: list[tuple], pairs: Pairs) -> dict[str, _Speaker]:
         if aliases is not None:
             g.aliases.update(aliases)
         g.aliases.add(name)
-        for counts, value in ((g.kinds, kind), (g.roles, role), (g.orgs, org)):
-            if isinstance(value, str) and value:
-                counts[value] = counts.get(value, 0) + n
+        # written out for the three fields: this loop runs once per (document, speaker) pair
+        if isinstance(kind, str) and kind:
+            g.kinds[kind] = g.kinds.get(kind, 0) + n
+        if isinstance(role, str) and role:
+            g.roles[role] = g.roles.get(role, 0) + n
+        if isinstance(org, str) and org:
+            g.orgs[org] = g.orgs.get(org, 0) + n
         g.docs.add(doc_id)
         g.n_quotes += n
         g.n_words += words
