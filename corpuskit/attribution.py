@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from corpuskit.coreference import DocumentNames, Entity, Resolver
-from corpuskit.cues import Lexicon, lexicon, trie_pattern
+from corpuskit.cues import CueFinder, lexicon, trie_pattern
 from corpuskit.mentions import (
     NO_SUBJECT,
     RELATIVE_RE,
@@ -118,10 +118,10 @@ class Statement:
     quote: tuple[int, int] | None = None  # the quoted span of a mixed statement
 
 
-def _cue_near_end(masked: str, lo: int, hi: int, lex: Lexicon):
+def _cue_near_end(cues: CueFinder, lo: int, hi: int):
     """The last cue in masked[lo:hi]."""
     found = None
-    for m in lex.cue_re.finditer(masked, lo, hi):
+    for m in cues.finditer(lo, hi):
         found = m
     return found
 
@@ -185,6 +185,7 @@ class Extractor:
         spans = sorted(double + single_quotes(text, self.paragraphs, double))
         self.spans = [q for q in spans if not is_nickname(text, *q)]
         self.masked = mask_quotes(text, self.spans)
+        self.cues = CueFinder(self.masked, self.lex)  # every cue search of the document
         self.sentences = []  # (paragraph, start, end)
         for i, (ps, pe, heading) in enumerate(self.paragraphs):
             if not heading:
@@ -275,7 +276,7 @@ class Extractor:
         pre = masked[pre_lo:open_pos]
         if TITLE_BEFORE_RE.search(pre) and is_title(text[qs:qe]):
             return [Statement(para, "scare", qs, qe)], 1  # `on CNN's “State of the Union”`
-        cue = _cue_near_end(masked, pre_lo, open_pos, lex)
+        cue = _cue_near_end(self.cues, pre_lo, open_pos)
         # `She mocked his rallies — “people leave early,” she said — and …`: a quote set off by
         # dashes or parentheses with its own cue after it is a direct quote of that cue
         aside = pre.rstrip().endswith(("—", "–", "("))
@@ -338,7 +339,7 @@ class Extractor:
             prev_s, prev_e, _ = self.paragraphs[para - 1]
             if masked[prev_s:prev_e].rstrip().endswith(":"):
                 lo = self.sentence_of(prev_e - 1)[0]
-                cue = _cue_near_end(masked, lo, prev_e, lex)
+                cue = _cue_near_end(self.cues, lo, prev_e)
                 if cue is not None and len(masked[cue.end() : prev_e].split()) <= 6:
                     mention = self.subject(lo, cue)
                     return [self._stmt(para, "direct", qs, qe, mention, cue)], 1
@@ -361,7 +362,7 @@ class Extractor:
         if mention is None or mention.kind == "pronoun":
             return None
         found = None
-        for outer in self.lex.cue_re.finditer(self.masked, lo, mention.start):
+        for outer in self.cues.finditer(lo, mention.start):
             if outer.group() not in self.lex.speech or outer.end() > mention.start:
                 continue
             gap = self.masked[self._after_adverbials(outer.end(), mention.start) : mention.start]
@@ -372,7 +373,7 @@ class Extractor:
     def cue_after(self, lo: int, hi: int):
         """(cue match, mention) when masked[lo:hi] opens with `X said` or `said X`."""
         masked, lex = self.masked, self.lex
-        for cue in lex.cue_re.finditer(masked, lo, min(hi, lo + 200)):
+        for cue in self.cues.finditer(lo, min(hi, lo + 200)):
             gap = masked[lo : cue.start()]
             if _clean_gap(gap):
                 mention = np_after(self.text, cue.end(), hi, lex)
@@ -494,11 +495,11 @@ class Extractor:
     # unquoted (indirect) speech ----------------------------------------------------------------
 
     def indirect_statements(self) -> None:
-        lex, masked = self.lex, self.masked
+        lex = self.lex
         taken = Intervals((st.start, st.end) for st in self.statements)
         # the speech and question cues of each sentence (those that end inside it), in order
         by_sentence: dict[int, list[re.Match]] = {}
-        for cue in lex.cue_re.finditer(masked):
+        for cue in self.cues.finditer():
             if cue.group() not in lex.indirect_forms:
                 continue
             i = bisect.bisect_right(self._sentence_starts, cue.start()) - 1
@@ -552,9 +553,10 @@ class Extractor:
             if QUESTION_RE.match(masked, cue.end(), end) is None:
                 return "done", None, None, end  # `question` finds no `whether`/`if` clause
             return "question", None, np_before(self.text, s, cue.start(), lex), end
-        if masked.find(",", s, cue.start()) < 0:
-            # every `CLAUSE, X said` form needs a comma before the cue: the mention is read
-            # in the second pass, and only if the cue reports a clause
+        if masked.find(",", s + 20, cue.start()) < 0:
+            # every `CLAUSE, X said` form needs a comma more than 20 characters into the
+            # sentence, before the cue: else the mention is read in the second pass, and only
+            # if the cue reports a clause
             return "unread", None, None, end
         mention = np_before(self.text, s, cue.start(), lex)
         matched, found = self._clause_before(para, s, e, end, cue, mention)
@@ -629,7 +631,7 @@ class Extractor:
     def _next_report(self, start: int, end: int) -> int:
         """End of a reported clause before a second report in its sentence
         (`…, and he argued that …`), which is a statement of its own."""
-        for cue in self.lex.cue_re.finditer(self.masked, start, end):
+        for cue in self.cues.finditer(start, end):
             lead = SECOND_REPORT_RE.search(self.masked, max(start, cue.start() - 40), cue.start())
             if lead and cue.group() in self.lex.speech:
                 return lead.start()

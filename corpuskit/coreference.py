@@ -113,8 +113,12 @@ class Resolver:
         return ent
 
     def _find(self, pred) -> Entity | None:
-        found = [e for e in self.entities if pred(e)]
-        return max(found, key=lambda e: e.last) if found else None
+        """The entity satisfying `pred` mentioned last (the first of those on a tie)."""
+        best = None
+        for e in self.entities:
+            if (best is None or e.last > best.last) and pred(e):
+                best = e
+        return best
 
     def _person(self, m: Mention) -> Entity:
         parts = m.name.split()

@@ -1,13 +1,17 @@
 """The reporting-verb and speaker-word lexicons of corpuskit/data (cues.yaml, roles.yaml),
-compiled once per process into sets and one prefix-tree regular expression."""
+compiled once per process into sets, one prefix-tree regular expression and an automaton of
+the cues' first words (`CueFinder`)."""
 
 from __future__ import annotations
 
+import bisect
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
+import ahocorasick
 import yaml
 
 
@@ -36,6 +40,8 @@ class Lexicon:
     common_nouns: frozenset[str] = frozenset()  # modifiers, org nouns, groups, roles
     owner_nouns: frozenset[str] = frozenset()  # org nouns and roles (`the agency's`)
     np_nouns: frozenset[str] = frozenset()  # common nouns and documents: noun-phrase words
+    title_starts: frozenset[str] = frozenset()  # the first word of each title (`Secretary`)
+    cue_heads: ahocorasick.Automaton | None = None  # the first words of the cues (`CueFinder`)
 
 
 # libyaml's safe loader when available: the same data, parsed several times faster
@@ -45,6 +51,48 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 def _data(name: str) -> dict:
     text = resources.files("corpuskit").joinpath("data", name).read_text("utf-8")
     return yaml.load(text, Loader=_LOADER)
+
+
+class CueFinder:
+    """The cue matches of one text: `lex.cue_re.finditer(text, lo, hi)` for any range, with
+    the regex tried only where a cue's first word occurs. Those places are found once for the
+    whole text by an Aho-Corasick automaton, so the many short ranges a document's quotes and
+    sentences ask for cost a lookup each, not a scan."""
+
+    def __init__(self, text: str, lex: Lexicon):
+        self.text = text
+        self._match = lex.cue_re.match
+        # every cue match starts with one of `cue_heads`: these are all the places one may start
+        self.starts = sorted({end - size + 1 for end, size in lex.cue_heads.iter(text)})
+
+    def finditer(self, lo: int = 0, hi: int | None = None) -> Iterator[re.Match]:
+        """The matches of `cue_re.finditer(text, lo, hi)`, the same match objects' spans and
+        groups: `match` at a position sees the characters before it, as the search does, and
+        stops at `hi`, as the search's end does."""
+        text, starts = self.text, self.starts
+        hi = len(text) if hi is None else min(hi, len(text))
+        after = max(lo, 0)  # matches do not overlap: the search resumes after each one
+        for k in range(bisect.bisect_left(starts, after), len(starts)):
+            start = starts[k]
+            if start >= hi:
+                break
+            if start >= after:
+                m = self._match(text, start, hi)
+                if m is not None:
+                    after = m.end()
+                    yield m
+
+
+def first_words_automaton(words) -> ahocorasick.Automaton:
+    """An automaton finding the first words of `words` (the shortest of those that open
+    others suffice: `add` finds where `added` may start), for `CueFinder`."""
+    heads = {w.split(" ", 1)[0] for w in words}
+    automaton = ahocorasick.Automaton()
+    for head in heads:
+        if not any(other != head and head.startswith(other) for other in heads):
+            automaton.add_word(head, len(head))
+    automaton.make_automaton()
+    return automaton
 
 
 def trie_pattern(words) -> str:
@@ -127,4 +175,6 @@ def lexicon() -> Lexicon:
         common_nouns=modifiers | org_nouns | groups | roles_set,
         np_nouns=modifiers | org_nouns | groups | roles_set | frozenset(roles["documents"]),
         owner_nouns=org_nouns | roles_set,
+        title_starts=frozenset(t.split(" ", 1)[0] for t in roles["titles"]),
+        cue_heads=first_words_automaton(cue_lemma),
     )

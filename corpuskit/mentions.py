@@ -126,10 +126,11 @@ def _is_cap(tok: str) -> bool:
 
 def _np_word(tok: str, lex: Lexicon) -> bool:
     low = tok.lower()
-    if tok.startswith("(") and tok.endswith(")"):
-        return True
-    if _is_cap(tok) and tok not in lex.cue_lemma:
-        return True
+    if not tok[:1].islower():  # a lowercase first letter is neither a capital nor a `(`
+        if tok.startswith("(") and tok.endswith(")"):
+            return True
+        if _is_cap(tok) and tok not in lex.cue_lemma:
+            return True
     low = low.replace("’", "'")
     return (
         low in lex.np_nouns
@@ -322,15 +323,17 @@ def _adverb(tok: str) -> bool:
 
 
 def _gender(words: list[str], lex: Lexicon) -> str | None:
-    if any(w in lex.female for w in words):
+    if not lex.female.isdisjoint(words):
         return "f"
-    if any(w in lex.male for w in words):
+    if not lex.male.isdisjoint(words):
         return "m"
     return None
 
 
 def _title_at(words: list[str], j: int, lex: Lexicon) -> int:
     """Length (up to 4 words) of a title starting at words[j], or 0."""
+    if words[j] not in lex.title_starts:
+        return 0  # tokens hold no space, so a title's first word must be words[j]
     for n in (4, 3, 2, 1):
         if j + n <= len(words) and " ".join(words[j : j + n]) in lex.titles:
             return n
@@ -348,9 +351,10 @@ def classify(text: str, np, lex: Lexicon) -> Mention | None:
     surface = text[start:end]
     definite = low[0] == "the"
     # a role noun followed by for/of/at + organization: "a spokesman for the Pentagon"
-    for j, w in enumerate(low[:-1]):
+    has_link = not LINK_WORDS.isdisjoint(low[1:])  # both rules below need one after the noun
+    for j, w in enumerate(low[:-1] if has_link else ()):
         if low[j + 1] not in LINK_WORDS:
-            continue  # both rules below need one after the noun
+            continue
         if w in lex.documents and low[j + 1] in ("with", "of", "in", "from", "by") and j > 0:
             doc = classify(text, np[: j + 1], lex)
             if doc is not None:
