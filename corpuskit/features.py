@@ -123,6 +123,13 @@ def _columns(frames: list[str]) -> list[str]:
     return cols + ["n_rejected", "cues", "top_cue", "cue_lemmas"]
 
 
+def needed_columns(quotes: pd.DataFrame) -> list[str]:
+    """The columns of `quotes` that `speaker_features` reads: the quote text only when a word
+    count or a sentiment score is missing and has to be computed from it."""
+    need_text = any(c not in quotes or quotes[c].isna().any() for c in ("n_words", "sentiment"))
+    return [c for c in QUOTE_COLUMNS if c in quotes] + (["text"] if need_text else [])
+
+
 def _attributed(quotes: pd.DataFrame) -> pd.DataFrame:
     """Quotes with a speaker, with n_words and a sentiment score filled in.
 
@@ -131,9 +138,7 @@ def _attributed(quotes: pd.DataFrame) -> pd.DataFrame:
     """
     if quotes is None or quotes.empty or "speaker_id" not in quotes:
         return pd.DataFrame()
-    need_text = any(c not in quotes or quotes[c].isna().any() for c in ("n_words", "sentiment"))
-    keep = [c for c in QUOTE_COLUMNS if c in quotes] + (["text"] if need_text else [])
-    quotes = quotes[keep]
+    quotes = quotes[needed_columns(quotes)]
     if "speaker" in quotes:  # a named speaker not yet resolved to an id is keyed by the name
         quotes["speaker_id"] = quotes["speaker_id"].fillna(quotes["speaker"])
     quotes = quotes[quotes["speaker_id"].notna()]

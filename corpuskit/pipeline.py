@@ -275,13 +275,14 @@ def small_tables(
 ) -> Iterator[tuple[str, pd.DataFrame]]:
     """`assemble_small`'s tables one by one, each as soon as it is final, as (name, table):
     quotes, speakers, frame_evidence, speaker_features. A streaming build writes each and lets
-    it go before the next is computed. `rows` may hold DataFrames instead of lists of rows.
+    it go before the next is computed. `rows` may hold DataFrames instead of lists of rows; its
+    tables are taken out of it as they are used, so that memory is freed early.
     """
     from corpuskit import features, speakers
 
     dictionary = load_dictionary(settings.frames)
-    quotes = schema.frame("quotes", rows["quotes"])
-    entities = pd.DataFrame(rows["entities"])
+    quotes = schema.frame("quotes", rows.pop("quotes"))
+    entities = pd.DataFrame(rows.pop("entities"))
     speaker_meta = speakers.load_metadata(settings.speakers) if settings.speakers else None
     quotes, speaker_table = speakers.build(quotes, entities, documents, speaker_meta)
     del entities
@@ -289,8 +290,10 @@ def small_tables(
     speaker_table = schema.frame("speakers", speaker_table)
     yield "quotes", quotes
     yield "speakers", speaker_table
+    # the quote text and offsets are written: keep only what features and evidence need
+    quotes = quotes[[*dict.fromkeys(["quote_id", *features.needed_columns(quotes)])]]
 
-    evidence = pd.DataFrame(rows["frame_evidence"])
+    evidence = pd.DataFrame(rows.pop("frame_evidence"))
     if len(evidence):
         who = quotes.set_index("quote_id")[["speaker_id", "speaker"]]
         evidence = evidence.join(who, on="quote_id")
