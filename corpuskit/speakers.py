@@ -131,45 +131,18 @@ def _build(quotes, entities, documents, metadata):
     }
     pairs, codes = _pairs(quotes)
     meta_index = _metadata_index(metadata)
-    resolved = [
-        _resolve_pair(doc_id, name, local, surnames, meta_index)
-        for doc_id, name in zip(pairs.doc_ids, pairs.names, strict=True)
-    ]
+    resolved = _resolve_pairs(pairs, local, surnames, meta_index)
+    del local
     # index -1 (no speaker) takes the None appended last
-    ids = np.array([r[0] for r in resolved] + [None], dtype=object)
-    names = np.array([r[1] for r in resolved] + [None], dtype=object)
-    quotes["speaker_id"] = ids[codes]
-    quotes["speaker"] = names[codes]
-    groups = _groups(resolved, pairs)
-    del resolved
+    quotes["speaker_id"] = np.array([*resolved.ids, None], dtype=object)[codes]
+    quotes["speaker"] = np.array([*resolved.names, None], dtype=object)[codes]
+    del codes
 
     doc_cols = [
         c for c in documents.columns if c not in schema.TABLES["documents"] and c != "speaker"
     ]
-    carried = _constant_columns(documents, doc_cols, groups) if doc_cols else {}
-    rows = []
-    for sid in sorted(groups):
-        g = groups[sid]
-        canonical = max(g.names, key=lambda n: (len(n), n))
-        g.aliases.add(canonical)
-        row = {
-            "speaker_id": sid,
-            "speaker": canonical,
-            "aliases": sorted(g.aliases),
-            "kind": _most_common(g.kinds),
-            "role": _most_common(g.roles),
-            "organization": _most_common(g.orgs),
-            "n_quotes": g.n_quotes,
-            "n_words": g.n_words,
-        }
-        if carried:
-            row.update(carried.get(sid, {}))
-        if g.meta is not None:
-            meta = g.meta
-            row["aliases"] = sorted(set(row["aliases"]) | set(meta.get("aliases") or []))
-            row.update({k: v for k, v in meta.items() if k not in ("name", "aliases")})
-        rows.append(row)
-    return quotes, schema.frame("speakers", rows)
+    doc_meta = documents.set_index("doc_id")[doc_cols] if doc_cols else None
+    return quotes, schema.frame("speakers", _speaker_columns(resolved, pairs, doc_meta))
 
 
 class Pairs(NamedTuple):
@@ -209,6 +182,36 @@ def _pairs(quotes: pd.DataFrame) -> tuple[Pairs, np.ndarray]:
     return pairs, codes
 
 
+class Resolved(NamedTuple):
+    """`_resolve_pair` of every pair, as columns in pair order."""
+
+    ids: list
+    names: list
+    kinds: list
+    roles: list
+    orgs: list
+    aliases: list
+    metas: list
+
+
+def _resolve_pairs(pairs: Pairs, local: dict, surnames: dict, meta_index: dict) -> Resolved:
+    """`_resolve_pair` of each pair, gathered into columns (cheaper than a tuple per pair)."""
+    resolved = Resolved([], [], [], [], [], [], [])
+    ids, names, kinds, roles, orgs, aliases, metas = resolved
+    for doc_id, name in zip(pairs.doc_ids, pairs.names, strict=True):
+        sid, canonical, kind, role, org, alias_list, meta = _resolve_pair(
+            doc_id, name, local, surnames, meta_index
+        )
+        ids.append(sid)
+        names.append(canonical)
+        kinds.append(kind)
+        roles.append(role)
+        orgs.append(org)
+        aliases.append(alias_list)
+        metas.append(meta)
+    return resolved
+
+
 def _resolve_pair(doc_id, name, local: dict, surnames: dict, meta_index: dict) -> tuple:
     """(speaker id, canonical name, kind, role, organization, entity aliases or None, metadata
     row or None) of one (doc_id, name); a tuple, as there is one per pair."""
@@ -228,50 +231,96 @@ def _resolve_pair(doc_id, name, local: dict, surnames: dict, meta_index: dict) -
     return sid, canonical, kind, role, organization, aliases, meta
 
 
-class _Speaker:
-    """What a speaker's pairs say: names, aliases, kinds/roles/organizations weighted by quotes
-    (in order of first quote), documents, counts, and the metadata of its last quote."""
-
-    __slots__ = ("names", "aliases", "kinds", "roles", "orgs", "docs", "n_quotes", "n_words")
-    __slots__ += ("last", "meta")
-
-    def __init__(self):
-        self.names: set[str] = set()
-        self.aliases: set[str] = set()
-        self.kinds: dict[str, int] = {}
-        self.roles: dict[str, int] = {}
-        self.orgs: dict[str, int] = {}
-        self.docs: set = set()
-        self.n_quotes = self.n_words = 0
-        self.last, self.meta = -1, None
+SPEAKER_COLUMNS = tuple(schema.TABLES["speakers"])
+_NO_EXTRAS: dict = {}  # shared by every row without extra columns; never modified
 
 
-def _groups(resolved: list[tuple], pairs: Pairs) -> dict[str, _Speaker]:
-    """Speaker id -> what its pairs say (see `_Speaker`)."""
-    groups: dict[str, _Speaker] = {}
-    for (sid, canonical, kind, role, org, aliases, meta), doc_id, name, n, words, last in zip(
-        resolved, *pairs, strict=True
-    ):
-        g = groups.get(sid)
-        if g is None:
-            g = groups[sid] = _Speaker()
-        g.names.add(canonical)
-        if aliases is not None:
-            g.aliases.update(aliases)
-        g.aliases.add(name)
-        # written out for the three fields: this loop runs once per (document, speaker) pair
+def _speaker_columns(resolved: Resolved, pairs: Pairs, doc_meta: pd.DataFrame | None):
+    """The speakers table's data, one row per speaker id in sorted order, as a DataFrame
+    (an empty list when no quote has a speaker).
+
+    Each speaker's pairs are aggregated in order of first quote: canonical name (the longest),
+    aliases, most common kind/role/organization weighted by quotes (first met on a tie),
+    counts, the metadata of its last quote and the document columns constant over its
+    documents (`doc_meta`). Rows go straight into per-column lists, so nothing per speaker
+    outlives its row: by the 100k articles, per-speaker objects and row dicts cost gigabytes.
+    """
+    if not resolved.ids:
+        return []
+    codes, uniques = pd.factorize(np.array(resolved.ids, dtype=object))
+    sorted_codes = sorted(range(len(uniques)), key=uniques.__getitem__)
+    rank = np.empty(len(uniques), dtype=np.int64)
+    rank[sorted_codes] = np.arange(len(uniques))
+    speaker_of_pair = rank[codes]
+    del codes, rank
+    # stable: each speaker's pairs stay in pair (first quote) order
+    order = np.argsort(speaker_of_pair, kind="stable").tolist()
+    sizes = np.bincount(speaker_of_pair, minlength=len(uniques)).tolist()
+    del speaker_of_pair
+
+    columns: dict[str, list] = {c: [] for c in SPEAKER_COLUMNS}
+    extras: list[dict] = []
+    start = 0
+    for code, size in zip(sorted_codes, sizes, strict=True):
+        indices = order[start : start + size]
+        start += size
+        row = _speaker_row(uniques[code], indices, resolved, pairs, doc_meta)
+        for col in SPEAKER_COLUMNS:
+            columns[col].append(row.pop(col))
+        extras.append(row or _NO_EXTRAS)
+    del order, sorted_codes, sizes
+    table = pd.DataFrame(columns)
+    del columns
+    if any(row is not _NO_EXTRAS for row in extras):
+        extra_table = pd.DataFrame(extras)
+        for col in extra_table.columns:
+            table[col] = extra_table[col]
+    return table
+
+
+def _speaker_row(sid, indices: list, resolved: Resolved, pairs: Pairs, doc_meta) -> dict:
+    """The speakers-table row of speaker `sid` from its pair indices, in pair order."""
+    names, aliases = set(), set()
+    kinds: dict[str, int] = {}
+    roles: dict[str, int] = {}
+    orgs: dict[str, int] = {}
+    n_quotes = n_words = 0
+    last, meta = -1, None
+    for i in indices:
+        n = pairs.n_quotes[i]
+        names.add(resolved.names[i])
+        if resolved.aliases[i] is not None:
+            aliases.update(resolved.aliases[i])
+        aliases.add(pairs.names[i])
+        kind, role, org = resolved.kinds[i], resolved.roles[i], resolved.orgs[i]
         if isinstance(kind, str) and kind:
-            g.kinds[kind] = g.kinds.get(kind, 0) + n
+            kinds[kind] = kinds.get(kind, 0) + n
         if isinstance(role, str) and role:
-            g.roles[role] = g.roles.get(role, 0) + n
+            roles[role] = roles.get(role, 0) + n
         if isinstance(org, str) and org:
-            g.orgs[org] = g.orgs.get(org, 0) + n
-        g.docs.add(doc_id)
-        g.n_quotes += n
-        g.n_words += words
-        if last > g.last:
-            g.last, g.meta = last, meta
-    return groups
+            orgs[org] = orgs.get(org, 0) + n
+        n_quotes += n
+        n_words += pairs.n_words[i]
+        if pairs.last[i] > last:
+            last, meta = pairs.last[i], resolved.metas[i]
+    canonical = max(names, key=lambda n: (len(n), n))
+    aliases.add(canonical)
+    row = {
+        "speaker_id": sid,
+        "speaker": canonical,
+        "aliases": sorted(aliases),
+        "kind": _most_common(kinds),
+        "role": _most_common(roles),
+        "organization": _most_common(orgs),
+        "n_quotes": n_quotes,
+        "n_words": n_words,
+    }
+    if doc_meta is not None:
+        row.update(_constant_values(doc_meta, {pairs.doc_ids[i] for i in indices}))
+    if meta is not None:
+        row["aliases"] = sorted(set(row["aliases"]) | set(meta.get("aliases") or []))
+        row.update({k: v for k, v in meta.items() if k not in ("name", "aliases")})
+    return row
 
 
 @contextmanager
@@ -297,19 +346,15 @@ def _values(column: pd.Series) -> list:
     return column.tolist()
 
 
-def _constant_columns(documents: pd.DataFrame, columns: list[str], groups: dict) -> dict:
-    """Speaker id -> document metadata columns with one value over all of its documents."""
-    doc_meta = documents.set_index("doc_id")[columns]
-    out: dict[str, dict] = {}
-    for sid, g in groups.items():
-        sub = doc_meta.loc[sorted(g.docs)]
-        values = {}
-        for col in sub.columns:
-            found = sub[col].dropna().unique()
-            if len(found) == 1:
-                values[col] = found[0]
-        out[sid] = values
-    return out
+def _constant_values(doc_meta: pd.DataFrame, docs: set) -> dict:
+    """The document metadata columns with one value over all of a speaker's documents."""
+    sub = doc_meta.loc[sorted(docs)]
+    values = {}
+    for col in sub.columns:
+        found = sub[col].dropna().unique()
+        if len(found) == 1:
+            values[col] = found[0]
+    return values
 
 
 def _metadata_index(metadata: pd.DataFrame | None) -> dict[str, dict]:

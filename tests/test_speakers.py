@@ -69,6 +69,16 @@ def test_metadata_csv_renames_merges_and_enriches(tmp_path):
     assert frey["side"] == "local" and "the mayor" in frey["aliases"]
 
 
+def test_extra_columns_follow_the_contract_in_order_met_missing_is_nan(tmp_path):
+    meta = tmp_path / "speakers.csv"
+    meta.write_text("name,side\nJacob Frey,local\n", encoding="utf-8")
+    q, e, d = tables(DOCS, day=["mon", "tue"])
+    _, table = speakers.build(q, e, d, speakers.load_metadata(str(meta)))
+    assert list(table.columns) == [*schema.TABLES["speakers"], "day", "side"]
+    assert list(table["day"].iloc[:2]) == ["mon", "tue"] and pd.isna(table["day"].iloc[2])
+    assert table["side"].iloc[:2].isna().all() and table["side"].iloc[2] == "local"
+
+
 def test_metadata_yaml_mapping(tmp_path):
     meta = tmp_path / "speakers.yaml"
     meta.write_text("Jacob Frey:\n  aliases: [Frey]\n  party: DFL\n", encoding="utf-8")
