@@ -681,7 +681,8 @@ def _small_tables(small: Iterable[bytes]) -> dict:
     rows: dict = {"documents": documents}
     for name, concat in arrow.items():
         table = concat.table()
-        rows[name] = table.to_pandas() if table is not None else []
+        # self_destruct: each column's Arrow buffers go as soon as it is converted
+        rows[name] = table.to_pandas(self_destruct=True) if table is not None else []
         del table
     if entity_rows is not None:
         rows["entities"] = entity_rows
@@ -705,10 +706,13 @@ class _Concat:
                 self._flush()
 
     def table(self) -> pa.Table | None:
-        """All rows so far as one table of contiguous columns (then empty); None if no rows."""
+        """All rows so far as one table, a chunk per batch (then empty); None if no rows."""
         self._flush()
         batches, self.batches = self.batches, []
-        return _concat(batches) if batches else None
+        if not batches:
+            return None
+        # no copy into one contiguous table: conversion to pandas takes the chunks as they are
+        return pa.concat_tables(batches, promote_options="permissive")
 
     def _flush(self) -> None:
         if self.pending:
