@@ -51,36 +51,58 @@ def speaker_features(
     quotes = _attributed(quotes)
     if quotes.empty:
         return schema.frame("speaker_features", pd.DataFrame(columns=columns))
-    counts = _counts_per_quote(quotes, evidence, frames, dictionary.contest_frame)
     groups = SpeakerGroups(quotes["speaker_id"])
+    # Intermediates are freed as soon as they are used: at a large corpus the per-quote arrays
+    # and the output columns are each hundreds of megabytes.
+    counts = _counts_per_quote(quotes, evidence, frames, dictionary.contest_frame, groups.order)
     words = groups.take(quotes["n_words"].to_numpy(dtype=float))
     scores = groups.take(quotes["sentiment"].to_numpy(dtype=float))
-    matrix = groups.take(counts[:, :-1])
-    # The resample sums are many small matrix products: a multi-threaded BLAS only spins its
-    # threads on them (several times the CPU time for the same result), so they run on one.
-    with threadpool_limits(limits=1, user_api="blas"):
-        boot = _bootstrap(groups, words, scores, matrix, seed, n_boot, level)
-
     total_words = float(quotes["n_words"].sum())
-    n_words = groups.sum(words)
     table = {
         "speaker_id": list(groups.ids),
         "speaker": _names(quotes, speakers, groups),
         "n_quotes": groups.sizes,
-        "n_words": n_words.astype(np.int64),
-        "voice_share": n_words / total_words if total_words else np.full(len(n_words), np.nan),
     }
-    table.update(_sentiment(groups, words, scores, boot, level))
-    table.update(_frame_rates(groups, words, matrix, frames, boot, level))
-    table["n_rejected"] = groups.sum(groups.take(counts[:, -1])).astype(np.int64)
     table.update(_cues(quotes["cue"], groups))
     if "cue_lemma" in quotes:
         table["cue_lemmas"] = _cues(quotes["cue_lemma"], groups)["cues"]
     else:
         table["cue_lemmas"] = [None] * len(groups.ids)
-    table = pd.DataFrame(table, columns=columns)
-    table = table.sort_values(["n_words", "speaker_id"], ascending=[False, True], kind="stable")
-    return schema.frame("speaker_features", table)
+    del quotes
+    table["n_rejected"] = groups.sum(counts[:, -1]).astype(np.int64)
+    matrix = counts[:, :-1]
+    # The resample sums are many small matrix products: a multi-threaded BLAS only spins its
+    # threads on them (several times the CPU time for the same result), so they run on one.
+    with threadpool_limits(limits=1, user_api="blas"):
+        boot = _bootstrap(groups, words, scores, matrix, seed, n_boot, level)
+
+    n_words = groups.sum(words)
+    table["n_words"] = n_words.astype(np.int64)
+    table["voice_share"] = n_words / total_words if total_words else np.full(len(n_words), np.nan)
+    table.update(_sentiment(groups, words, scores, boot, level))
+    del scores
+    table.update(_frame_rates(groups, words, matrix, frames, boot, level))
+    del words, matrix, counts, boot
+    return schema.frame("speaker_features", _sorted_frame(table, columns))
+
+
+def _sorted_frame(table: dict, columns: list[str]) -> pd.DataFrame:
+    """The table's columns as a DataFrame, speakers by words (most first), then by id.
+
+    Each column is put in order on its own and the frame takes the arrays without copying them,
+    so the table is held about once, not three times (dict, frame, sorted frame).
+    """
+    keys = pd.DataFrame({"n_words": table["n_words"], "speaker_id": table["speaker_id"]})
+    keys = keys.sort_values(["n_words", "speaker_id"], ascending=[False, True], kind="stable")
+    order = keys.index.to_numpy()
+    del keys
+    for name in columns:
+        values = table[name]
+        if isinstance(values, list):
+            table[name] = [values[i] for i in order.tolist()]
+        else:
+            table[name] = values[order]
+    return pd.DataFrame({name: table.pop(name) for name in columns}, copy=False)
 
 
 class SpeakerGroups:
@@ -162,14 +184,28 @@ def _attributed(quotes: pd.DataFrame) -> pd.DataFrame:
     return quotes
 
 
-def _counts_per_quote(quotes, evidence, frames, contest_frame) -> np.ndarray:
-    """Quotes x (frames + 1), rows in table order: matches counted toward each frame (rejected
-    -> contestation), and in the last column the quote's rejected matches."""
+def _counts_per_quote(quotes, evidence, frames, contest_frame, order) -> np.ndarray:
+    """Quotes x (frames + 1), rows in `order` (quote positions): matches counted toward each frame
+    (rejected -> contestation), and in the last column the quote's rejected matches.
+
+    With unique quote ids (the usual case) the counts are added straight into their rows, so no
+    second quotes-sized array is made to put them in order.
+    """
     if evidence is None or evidence.empty:
         return np.zeros((len(quotes), len(frames) + 1))
-    quote_ids = pd.Index(quotes["quote_id"])
-    unique_ids = quote_ids.unique()
-    row = unique_ids.get_indexer(evidence["quote_id"])
+    row = _unique_quote_rows(quotes["quote_id"], evidence["quote_id"])
+    in_order = row is not None
+    if in_order:  # row k is quote k: move it to its place in `order`
+        place = np.empty(len(order), dtype=np.int64)
+        place[order] = np.arange(len(order))
+        row = np.where(row >= 0, place[np.maximum(row, 0)], -1)
+        del place
+        n_rows = len(quotes)
+    else:
+        quote_ids = pd.Index(quotes["quote_id"])
+        unique_ids = quote_ids.unique()
+        row = unique_ids.get_indexer(evidence["quote_id"])
+        n_rows = len(unique_ids)
     rejected = evidence["rejected"].astype(bool).to_numpy()
     column_of = {f: i for i, f in enumerate(frames)}
     # each distinct (frame, rejected) pair is mapped to its column once; code 0 is a missing frame
@@ -184,11 +220,23 @@ def _counts_per_quote(quotes, evidence, frames, contest_frame) -> np.ndarray:
     )
     column = column_of_pair[(frame_codes + 1) * 2 + rejected]
     counted = (row >= 0) & (column >= 0)
-    by_id = np.zeros((len(unique_ids), len(frames) + 1))
+    by_id = np.zeros((n_rows, len(frames) + 1))
     np.add.at(by_id, (row[counted], column[counted]), 1)
     found = row >= 0
     np.add.at(by_id[:, -1], row[found], rejected[found])
-    return by_id[unique_ids.get_indexer(quote_ids)]
+    if in_order:
+        return by_id
+    return by_id[unique_ids.get_indexer(quote_ids)[order]]
+
+
+def _unique_quote_rows(quote_ids: pd.Series, evidence_ids: pd.Series) -> np.ndarray | None:
+    """Each evidence row's quote position (-1: no such quote), or None unless every quote has its
+    own id: then the quote ids index the evidence directly, without a second index of the
+    unique ids (each index's hash table is hundreds of megabytes on a large corpus)."""
+    index = pd.Index(quote_ids)
+    if not index.is_unique:
+        return None
+    return index.get_indexer(evidence_ids)
 
 
 def _names(quotes, speakers, groups) -> list:
