@@ -256,15 +256,21 @@ def _speaker_columns(resolved: Resolved, pairs: Pairs, doc_meta: pd.DataFrame | 
     # stable: each speaker's pairs stay in pair (first quote) order
     order = np.argsort(speaker_of_pair, kind="stable").tolist()
     sizes = np.bincount(speaker_of_pair, minlength=len(uniques)).tolist()
+    constants = (
+        _constant_values(doc_meta, speaker_of_pair, pairs.doc_ids, len(uniques))
+        if doc_meta is not None
+        else None
+    )
     del speaker_of_pair
 
     columns: dict[str, list] = {c: [] for c in SPEAKER_COLUMNS}
     extras: list[dict] = []
     start = 0
-    for code, size in zip(sorted_codes, sizes, strict=True):
+    for rank, (code, size) in enumerate(zip(sorted_codes, sizes, strict=True)):
         indices = order[start : start + size]
         start += size
-        row = _speaker_row(uniques[code], indices, resolved, pairs, doc_meta)
+        carried = constants[rank] if constants is not None else None
+        row = _speaker_row(uniques[code], indices, resolved, pairs, carried)
         for col in SPEAKER_COLUMNS:
             columns[col].append(row.pop(col))
         extras.append(row or _NO_EXTRAS)
@@ -278,8 +284,9 @@ def _speaker_columns(resolved: Resolved, pairs: Pairs, doc_meta: pd.DataFrame | 
     return table
 
 
-def _speaker_row(sid, indices: list, resolved: Resolved, pairs: Pairs, doc_meta) -> dict:
-    """The speakers-table row of speaker `sid` from its pair indices, in pair order."""
+def _speaker_row(sid, indices: list, resolved: Resolved, pairs: Pairs, carried) -> dict:
+    """The speakers-table row of speaker `sid` from its pair indices, in pair order, with the
+    document columns `carried` over (a dict, or None)."""
     names, aliases = set(), set()
     kinds: dict[str, int] = {}
     roles: dict[str, int] = {}
@@ -315,8 +322,8 @@ def _speaker_row(sid, indices: list, resolved: Resolved, pairs: Pairs, doc_meta)
         "n_quotes": n_quotes,
         "n_words": n_words,
     }
-    if doc_meta is not None:
-        row.update(_constant_values(doc_meta, {pairs.doc_ids[i] for i in indices}))
+    if carried:
+        row.update(carried)
     if meta is not None:
         row["aliases"] = sorted(set(row["aliases"]) | set(meta.get("aliases") or []))
         row.update({k: v for k, v in meta.items() if k not in ("name", "aliases")})
@@ -346,15 +353,28 @@ def _values(column: pd.Series) -> list:
     return column.tolist()
 
 
-def _constant_values(doc_meta: pd.DataFrame, docs: set) -> dict:
-    """The document metadata columns with one value over all of a speaker's documents."""
-    sub = doc_meta.loc[sorted(docs)]
-    values = {}
-    for col in sub.columns:
-        found = sub[col].dropna().unique()
-        if len(found) == 1:
-            values[col] = found[0]
-    return values
+def _constant_values(
+    doc_meta: pd.DataFrame, speaker_of_pair: np.ndarray, doc_ids: list, n_speakers: int
+) -> list[dict | None]:
+    """Per speaker (by rank), the document metadata columns with one value over all of the
+    speaker's documents, missing values aside, in column order (None: no such column).
+
+    All speakers at once, a groupby per column: one lookup per speaker costs ~0.5 ms, minutes
+    at a corpus of 100,000 articles with metadata columns.
+    """
+    links = pd.DataFrame({"speaker": speaker_of_pair, "doc_id": doc_ids}).drop_duplicates()
+    speakers = links["speaker"].to_numpy()
+    meta = doc_meta.loc[links["doc_id"]].reset_index(drop=True)
+    carried: list[dict | None] = [None] * n_speakers
+    for col in meta.columns:
+        grouped = meta[col].groupby(speakers, sort=False)
+        one = grouped.nunique() == 1
+        firsts = grouped.first()[one]
+        for speaker, value in zip(firsts.index.tolist(), firsts.to_numpy(), strict=True):
+            if carried[speaker] is None:
+                carried[speaker] = {}
+            carried[speaker][col] = value
+    return carried
 
 
 def _metadata_index(metadata: pd.DataFrame | None) -> dict[str, dict]:

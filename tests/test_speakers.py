@@ -60,6 +60,13 @@ def test_document_columns_constant_per_speaker_are_carried():
     assert pd.isna(frey["day"])  # differs between his documents
 
 
+def test_a_missing_document_value_does_not_stop_a_column_being_carried():
+    q, e, d = tables(DOCS, outlet=["Star Tribune", None], year=[2026, 2026])
+    _, table = speakers.build(q, e, d)
+    frey = table.set_index("speaker_id").loc["jacob-frey"]
+    assert frey["outlet"] == "Star Tribune" and frey["year"] == 2026
+
+
 def test_metadata_csv_renames_merges_and_enriches(tmp_path):
     meta = tmp_path / "speakers.csv"
     meta.write_text("name,aliases,side\nJacob Frey,Frey;the mayor,local\n", encoding="utf-8")
