@@ -489,11 +489,6 @@ class DocumentNames:
         return out
 
 
-def mention_candidates(text: str, masked: str, lex: Lexicon) -> list[tuple[int, Mention]]:
-    """Persons (titled or two-word names) and groups named in the prose, for pronoun resolution."""
-    return DocumentNames(text, masked, lex).candidates
-
-
 def _kin_matches(masked: str, kin_re: re.Pattern) -> list[re.Match]:
     """`kin_re.finditer(masked)`, scanning only the stretches between punctuation marks that
     hold a kin noun: a match (determiner, words, kin noun) never crosses a BARRIER_RE mark, so

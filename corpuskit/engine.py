@@ -216,20 +216,14 @@ def _pack_chunk(per_file: list[dict]) -> bytes | None:
     return pickle.dumps({"big": big, "small": pickle.dumps(small, protocol=5)}, protocol=5)
 
 
-def pack(result) -> tuple[bytes, bytes]:
-    """A file's result as (meta, tables) bytes, the two files of its cache entry.
+def _pack(result) -> tuple[bytes, bytes, dict]:
+    """A file's result as (meta, tables) bytes, the two files of its cache entry, and its
+    tables as Arrow for `_pack_chunk` (entities None when Arrow cannot take them).
 
     `meta`: the manifest entry, the columns of each big table and the small tables (quotes,
     evidence and entities as Arrow, a fraction of the memory of rows at corpus scale; document
     metadata as rows). `tables`: the big tables as Arrow IPC streams.
     """
-    meta, tables, _ = _pack(result)
-    return meta, tables
-
-
-def _pack(result) -> tuple[bytes, bytes, dict]:
-    """`pack`, and the file's tables as Arrow for `_pack_chunk` (entities None when Arrow
-    cannot take them)."""
     from corpuskit.corpus import arrow_rows
 
     # without the pandas metadata (a kilobyte per table): the writers have the canonical schema

@@ -449,20 +449,6 @@ class RejectionRules:
         self._verdict_prefix = any(p[0].endswith("*") for p in self.verdicts)
         self._verdicts_by_word = _by_first_word(self.verdicts)
 
-    def rejections(
-        self, tokens: list[Token], text: str, spans: list[tuple[int, int]]
-    ) -> dict[tuple[int, int], str]:
-        """For each rejected (first, last) token span, the cue that rejects it.
-
-        Scope: a negator up to `negation_window` words before the term in the same clause; a
-        distancing cue earlier in the same sentence; or a verdict ("that is a lie") opening a
-        clause after the term in the same or the next sentence.
-        """
-        norms = [t.norm for t in tokens]
-        starts = [t.start for t in tokens]
-        ends = [t.end for t in tokens]
-        return self.find_rejections(norms, starts, ends, text, spans)
-
     def find_rejections(
         self,
         norms: list[str],
@@ -471,9 +457,13 @@ class RejectionRules:
         text: str,
         spans: list[tuple[int, int]],
     ) -> dict[tuple[int, int], str]:
-        """`rejections` on tokens given as three lists (as `_scan` returns them).
+        """For each rejected (first, last) token span, the cue that rejects it; tokens given as
+        three lists (as `_scan` returns them).
 
-        Cues are located first; sentence and clause bounds are only computed when one exists.
+        Scope: a negator up to `negation_window` words before the term in the same clause; a
+        distancing cue earlier in the same sentence; or a verdict ("that is a lie") opening a
+        clause after the term in the same or the next sentence. Cues are located first; sentence
+        and clause bounds are only computed when one exists.
         """
         has_negator = not self.negators.isdisjoint(norms)
         cue_spans = self._distancing_spans(norms)
