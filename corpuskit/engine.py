@@ -261,27 +261,25 @@ def _pack(result) -> tuple[bytes, bytes, dict]:
 def _rows_to_arrow(rows: list[dict]) -> pa.Table:
     """Rows as Arrow with the types Arrow infers; through pandas when Arrow cannot type them
     or the rows differ in keys (Arrow would keep only the first row's)."""
-    try:
-        if not _same_keys(rows):
-            raise TypeError("rows differ in keys")
-        return pa.Table.from_pylist(rows)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError):
+    table = _from_pylist(rows)
+    if table is None:
         import pandas as pd
 
-        return pa.Table.from_pandas(pd.DataFrame(rows), preserve_index=False)
-
-
-def _same_keys(rows: list[dict]) -> bool:
-    keys = rows[0].keys() if rows else None
-    return all(row.keys() == keys for row in rows)
+        table = pa.Table.from_pandas(pd.DataFrame(rows), preserve_index=False)
+    return table
 
 
 def _entities_to_arrow(rows: list[dict]) -> pa.Table | None:
     """A file's entities as Arrow; None if Arrow cannot take them as they are (the corpus then
     builds the entities frame from rows, as the in-memory path does)."""
-    if not rows:
-        return pa.table({})
-    if not _same_keys(rows):
+    return _from_pylist(rows) if rows else pa.table({})
+
+
+def _from_pylist(rows: list[dict]) -> pa.Table | None:
+    """Rows as Arrow with the types Arrow infers; None when the rows differ in keys or Arrow
+    cannot type a column."""
+    keys = rows[0].keys() if rows else None
+    if any(row.keys() != keys for row in rows):
         return None
     try:
         return pa.Table.from_pylist(rows)

@@ -291,7 +291,7 @@ def small_tables(
     yield "quotes", quotes
     yield "speakers", speaker_table
     # the quote text and offsets are written: keep only what features and evidence need
-    quotes = quotes[[*dict.fromkeys(["quote_id", *features.needed_columns(quotes)])]]
+    quotes = quotes[features.needed_columns(quotes)]
 
     evidence = pd.DataFrame(rows.pop("frame_evidence"))
     if len(evidence):

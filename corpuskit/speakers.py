@@ -214,7 +214,7 @@ def _resolve_pairs(pairs: Pairs, local: dict, surnames: dict, meta_index: dict) 
 
 def _resolve_pair(doc_id, name, local: dict, surnames: dict, meta_index: dict) -> tuple:
     """(speaker id, canonical name, kind, role, organization, entity aliases or None, metadata
-    row or None) of one (doc_id, name); a tuple, as there is one per pair."""
+    row or None) of one (doc_id, name)."""
     ent = local.get((doc_id, name))
     kind = ent[0] if ent is not None and isinstance(ent[0], str) else "person"
     sid, canonical = _identity(doc_id, name, kind, surnames)
