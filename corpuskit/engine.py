@@ -21,11 +21,15 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
 from corpuskit import __version__, schema
 from corpuskit.errors import BuildError, UsageError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 BIG_TABLES = ("documents", "paragraphs", "sentences")  # streamed to disk file by file
 CACHE_DIR = ".cache"
@@ -598,22 +602,27 @@ def _read_schema(data: bytes) -> pa.Schema:
 
 def _assemble(stage: Path, inputs: list[dict], big: BigTables, small: Spill, settings):
     """Assemble and write the small tables; returns the manifest."""
+    from corpuskit import assembly
     from corpuskit.corpus import TableWriter, arrow_table
     from corpuskit.pipeline import load_dictionary, manifest, small_tables
 
     sizes = dict(big.sizes)
     if not sizes["documents"]:
         raise BuildError("no document could be read from the inputs", inputs)
-    rows = _small_tables(small)
-    documents = schema.frame("documents", rows.pop("documents"))
-    for name, df in small_tables(rows, documents, settings):
-        table = arrow_table(name, df)
-        del df  # the last reference to tables features does not use
-        with TableWriter(stage, name, table.schema, big.partitioned) as writer:
-            writer.write(table)
-        sizes[name] = writer.n_rows
-        del table
-        pa.default_memory_pool().release_unused()
+    written = assembly.assemble(stage, small, big.partitioned, settings)
+    if written is None:  # this corpus needs the whole of its small tables in memory
+        rows = _small_tables(small.blobs())
+        documents = schema.frame("documents", rows.pop("documents"))
+        written = {}
+        for name, df in small_tables(rows, documents, settings):
+            table = arrow_table(name, df)
+            del df  # the last reference to tables features does not use
+            with TableWriter(stage, name, table.schema, big.partitioned) as writer:
+                writer.write(table)
+            written[name] = writer.n_rows
+            del table
+            pa.default_memory_pool().release_unused()
+    sizes.update(written)
     sizes = {name: sizes[name] for name in schema.TABLE_NAMES}
     return manifest(settings, inputs, sizes, load_dictionary(settings.frames))
 
@@ -629,14 +638,20 @@ class Spill:
         self._file.write(data)
         self.sizes.append(len(data))
 
-    def __iter__(self) -> Iterator[bytes]:
-        self._file.close()
+    def blobs(self, keep: bool = False) -> Iterator[bytes]:
+        """The byte strings in order; the file is deleted after the last unless `keep`."""
+        if not self._file.closed:
+            self._file.close()
         try:
             with open(self.path, "rb") as fh:
                 for size in self.sizes:
                     yield fh.read(size)
         finally:
-            self.path.unlink(missing_ok=True)
+            if not keep:
+                self.path.unlink(missing_ok=True)
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self.blobs()
 
 
 def _small_tables(small: Iterable[bytes]) -> dict:
@@ -646,8 +661,8 @@ def _small_tables(small: Iterable[bytes]) -> dict:
     table (in batches, each made one contiguous table, so ten thousand files' tiny buffers are
     never all alive at once); document metadata as rows, as `assemble` gives them.
     """
-    arrow = {name: _Concat() for name in ("quotes", "frame_evidence", "entities")}
-    entity_rows: list[dict] | None = None  # set when some file's entities came as rows
+    arrow = {name: _Concat() for name in ("quotes", "frame_evidence")}
+    entities = _Entities()
     documents: list[dict] = []
     gc_was_enabled = gc.isenabled()
     gc.disable()  # many new objects, none of them garbage: skip the collector's scans
@@ -657,16 +672,7 @@ def _small_tables(small: Iterable[bytes]) -> dict:
             documents.extend(parts["documents"])
             arrow["quotes"].add(from_ipc(parts["quotes"]))
             arrow["frame_evidence"].add(from_ipc(parts["frame_evidence"]))
-            entities = parts["entities"]
-            if isinstance(entities, list) and entity_rows is None:
-                table = arrow["entities"].table()  # all rows from here on, in order
-                entity_rows = table.to_pylist() if table is not None else []
-            if entity_rows is not None:
-                entity_rows.extend(
-                    entities if isinstance(entities, list) else from_ipc(entities).to_pylist()
-                )
-            else:
-                arrow["entities"].add(from_ipc(entities))
+            entities.add(parts["entities"])
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -676,10 +682,36 @@ def _small_tables(small: Iterable[bytes]) -> dict:
         # self_destruct: each column's Arrow buffers go as soon as it is converted
         rows[name] = table.to_pandas(self_destruct=True) if table is not None else []
         del table
-    if entity_rows is not None:
-        rows["entities"] = entity_rows
+    rows["entities"] = entities.result()
     pa.default_memory_pool().release_unused()
     return rows
+
+
+class _Entities:
+    """Each file's entities in input order: Arrow tables concatenated, unless some file's came
+    as rows (Arrow could not take them); from that file on, all are rows, as in memory."""
+
+    def __init__(self):
+        self.arrow = _Concat()
+        self.rows: list[dict] | None = None
+
+    def add(self, entities: bytes | list[dict]) -> None:
+        if isinstance(entities, list) and self.rows is None:
+            table = self.arrow.table()  # all rows from here on, in order
+            self.rows = table.to_pylist() if table is not None else []
+        if self.rows is None:
+            self.arrow.add(from_ipc(entities))
+        else:
+            self.rows.extend(
+                entities if isinstance(entities, list) else from_ipc(entities).to_pylist()
+            )
+
+    def result(self) -> pd.DataFrame | list[dict]:
+        """All entities as a DataFrame, or as rows when some file's came as rows."""
+        if self.rows is not None:
+            return self.rows
+        table = self.arrow.table()
+        return table.to_pandas(self_destruct=True) if table is not None else []
 
 
 class _Concat:

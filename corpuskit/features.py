@@ -24,6 +24,7 @@ from scipy import special
 from threadpoolctl import threadpool_limits
 
 from corpuskit import schema
+from corpuskit.columns import factorize
 from corpuskit.frames import counted_frame
 
 LEVEL = 0.95
@@ -44,20 +45,22 @@ def speaker_features(
     """One row per speaker with quotes: words, voice share, sentiment and frame rates per 1,000 words.
 
     Sentiment is the word-weighted mean of the speaker's quotes' VADER scores (each quoted word
-    carries its quote's score). Rejected matches count toward the contestation frame.
+    carries its quote's score). Rejected matches count toward the contestation frame. Evidence
+    rows name their quote by `quote_id`, or by `quote_row`, its row number in `quotes` (no index
+    of every quote id is then needed: hundreds of megabytes at corpus scale).
     """
     frames = list(dictionary.frames)
     columns = _columns(frames)
     quotes = _attributed(quotes)
-    if quotes.empty:
+    groups = SpeakerGroups(quotes["speaker_id"]) if not quotes.empty else None
+    if groups is None or not len(groups.ids):
         return schema.frame("speaker_features", pd.DataFrame(columns=columns))
-    groups = SpeakerGroups(quotes["speaker_id"])
     # Intermediates are freed as soon as they are used: at a large corpus the per-quote arrays
     # and the output columns are each hundreds of megabytes.
     counts = _counts_per_quote(quotes, evidence, frames, dictionary.contest_frame, groups.order)
     words = groups.take(quotes["n_words"].to_numpy(dtype=float))
     scores = groups.take(quotes["sentiment"].to_numpy(dtype=float))
-    total_words = float(quotes["n_words"].sum())
+    total_words = float(words.sum())  # whole numbers: exact in any order
     table = {
         "speaker_id": list(groups.ids),
         "speaker": _names(quotes, speakers, groups),
@@ -69,7 +72,7 @@ def speaker_features(
     else:
         table["cue_lemmas"] = [None] * len(groups.ids)
     del quotes
-    table["n_rejected"] = groups.sum(counts[:, -1]).astype(np.int64)
+    table["n_rejected"] = groups.sum(counts[:, -1], dtype=np.int64)
     matrix = counts[:, :-1]
     # The resample sums are many small matrix products: a multi-threaded BLAS only spins its
     # threads on them (several times the CPU time for the same result), so they run on one.
@@ -106,25 +109,26 @@ def _sorted_frame(table: dict, columns: list[str]) -> pd.DataFrame:
 
 
 class SpeakerGroups:
-    """Quotes grouped by speaker: each quote's speaker (a code into `ids`), quote positions ordered
-    by speaker (each speaker's quotes in table order), and each speaker's start and number of
-    quotes in that order."""
+    """Quotes grouped by speaker: each quote's speaker (a code into `ids`; -1: no speaker), the
+    positions of quotes with a speaker ordered by speaker (each speaker's quotes in table order),
+    and each speaker's start and number of quotes in that order."""
 
     def __init__(self, speaker_ids: pd.Series):
-        codes, uniques = pd.factorize(speaker_ids)
+        codes, uniques = factorize(speaker_ids)
         self.codes = codes
-        self.ids = np.asarray(uniques, dtype=object)
-        self.order = np.argsort(codes, kind="stable")
-        self.sizes = np.bincount(codes, minlength=len(uniques)).astype(np.int64)
+        self.ids = uniques
+        order = np.argsort(codes, kind="stable")
+        self.order = order[np.count_nonzero(codes < 0) :]  # quotes without a speaker come first
+        self.sizes = np.bincount(codes[codes >= 0], minlength=len(uniques)).astype(np.int64)
         self.starts = np.concatenate([[0], np.cumsum(self.sizes)[:-1]]).astype(np.int64)
 
     def take(self, values: np.ndarray) -> np.ndarray:
         """Per-quote values in speaker order."""
         return values[self.order]
 
-    def sum(self, values: np.ndarray) -> np.ndarray:
+    def sum(self, values: np.ndarray, dtype=None) -> np.ndarray:
         """Per-speaker sums of per-quote values in speaker order (exact for counts)."""
-        return np.add.reduceat(values, self.starts, axis=0)
+        return np.add.reduceat(values, self.starts, axis=0, dtype=dtype)
 
     def by_size(self):
         """(n, speakers with n quotes, their quote positions as a speakers x n matrix)."""
@@ -153,27 +157,30 @@ def needed_columns(quotes: pd.DataFrame) -> list[str]:
 
 
 def _attributed(quotes: pd.DataFrame) -> pd.DataFrame:
-    """Quotes with a speaker, with n_words and a sentiment score filled in.
+    """The columns features read of the quotes, speaker ids and gaps filled in: a quote with a
+    speaker name but no speaker_id is keyed by the name; missing word counts and scores of
+    quotes with a speaker are computed from their text.
 
-    Keeps only the columns features need (the quote text only to fill a gap), so the quotes
-    table is not copied whole. A quote with a speaker name but no speaker_id is keyed by the name.
+    Quotes without a speaker stay (`SpeakerGroups` leaves them out): dropping them would copy
+    every column, hundreds of megabytes at corpus scale.
     """
     if quotes is None or quotes.empty or "speaker_id" not in quotes:
         return pd.DataFrame()
     quotes = quotes[needed_columns(quotes)]
     if "speaker" in quotes:  # a named speaker not yet resolved to an id is keyed by the name
-        quotes["speaker_id"] = quotes["speaker_id"].fillna(quotes["speaker"])
-    quotes = quotes[quotes["speaker_id"].notna()]
-    if quotes.empty:
-        return quotes
-    if "n_words" not in quotes or quotes["n_words"].isna().any():
+        unresolved = quotes["speaker_id"].isna() & quotes["speaker"].notna()
+        if unresolved.any():
+            quotes["speaker_id"] = quotes["speaker_id"].fillna(quotes["speaker"])
+    attributed = quotes["speaker_id"].notna()
+    if "n_words" not in quotes or quotes.loc[attributed, "n_words"].isna().any():
         from corpuskit.text import count_words
 
-        quotes["n_words"] = [count_words(t) for t in quotes["text"].fillna("")]
-    if "sentiment" not in quotes or quotes["sentiment"].isna().any():
+        texts = quotes.loc[attributed, "text"].fillna("")
+        quotes["n_words"] = pd.Series([count_words(t) for t in texts], index=texts.index)
+    if "sentiment" not in quotes or quotes.loc[attributed, "sentiment"].isna().any():
         from corpuskit import sentiment
 
-        missing = (
+        missing = attributed & (
             quotes["sentiment"].isna() if "sentiment" in quotes else quotes.index == quotes.index
         )
         quotes.loc[missing, "sentiment"] = sentiment.score(
@@ -185,22 +192,26 @@ def _attributed(quotes: pd.DataFrame) -> pd.DataFrame:
 
 
 def _counts_per_quote(quotes, evidence, frames, contest_frame, order) -> np.ndarray:
-    """Quotes x (frames + 1), rows in `order` (quote positions): matches counted toward each frame
-    (rejected -> contestation), and in the last column the quote's rejected matches.
+    """Quotes with a speaker x (frames + 1), rows in `order` (quote positions): matches counted
+    toward each frame (rejected -> contestation), and in the last column the rejected matches.
 
     With unique quote ids (the usual case) the counts are added straight into their rows, so no
     second quotes-sized array is made to put them in order.
     """
     if evidence is None or evidence.empty:
-        return np.zeros((len(quotes), len(frames) + 1))
-    row = _unique_quote_rows(quotes["quote_id"], evidence["quote_id"])
+        return np.zeros((len(order), len(frames) + 1), dtype=np.int32)
+    if "quote_row" in evidence:
+        row = evidence["quote_row"].to_numpy(dtype=np.int64)
+        row = np.where((row >= 0) & (row < len(quotes)), row, -1)
+    else:
+        row = _unique_quote_rows(quotes["quote_id"], evidence["quote_id"])
     in_order = row is not None
-    if in_order:  # row k is quote k: move it to its place in `order`
-        place = np.empty(len(order), dtype=np.int64)
+    if in_order:  # row k is quote k: move it to its place in `order` (-1: no speaker)
+        place = np.full(len(quotes), -1, dtype=np.int64)
         place[order] = np.arange(len(order))
         row = np.where(row >= 0, place[np.maximum(row, 0)], -1)
         del place
-        n_rows = len(quotes)
+        n_rows = len(order)
     else:
         quote_ids = pd.Index(quotes["quote_id"])
         unique_ids = quote_ids.unique()
@@ -209,7 +220,7 @@ def _counts_per_quote(quotes, evidence, frames, contest_frame, order) -> np.ndar
     rejected = evidence["rejected"].astype(bool).to_numpy()
     column_of = {f: i for i, f in enumerate(frames)}
     # each distinct (frame, rejected) pair is mapped to its column once; code 0 is a missing frame
-    frame_codes, frame_values = pd.factorize(evidence["frame"])
+    frame_codes, frame_values = factorize(evidence["frame"])
     values = [None, *frame_values]
     column_of_pair = np.array(
         [
@@ -220,7 +231,9 @@ def _counts_per_quote(quotes, evidence, frames, contest_frame, order) -> np.ndar
     )
     column = column_of_pair[(frame_codes + 1) * 2 + rejected]
     counted = (row >= 0) & (column >= 0)
-    by_id = np.zeros((n_rows, len(frames) + 1))
+    # whole counts: int32 holds them in half the memory of floats, and every sum over them
+    # (and every float made of them) is the same exactly
+    by_id = np.zeros((n_rows, len(frames) + 1), dtype=np.int32)
     np.add.at(by_id, (row[counted], column[counted]), 1)
     found = row >= 0
     np.add.at(by_id[:, -1], row[found], rejected[found])
@@ -273,7 +286,9 @@ def _bootstrap(groups, words, scores, matrix, seed, n_boot, level) -> dict:
     }
     if n_boot < 1:
         return out
-    present = groups.sum(matrix) > 0  # speakers x frames with any evidence in their quotes
+    present = (
+        groups.sum(matrix, dtype=np.int64) > 0
+    )  # speakers x frames with any evidence in their quotes
     for n, members, pos in groups.by_size():
         if n < 2:
             continue
@@ -463,27 +478,29 @@ def _sentiment(groups, words, scores, boot, level) -> dict:
 
 def _frame_rates(groups, words, matrix, frames, boot, level) -> dict:
     """Rates per 1,000 words; interval = the wider of a bootstrap over quotes and an exact Poisson one."""
-    total = groups.sum(words)[:, None]
-    counts = groups.sum(matrix)
+    total = groups.sum(words)
+    counts = groups.sum(matrix, dtype=np.float64)  # as floats, as the rates take them
     alpha = 1 - level
-    with np.errstate(invalid="ignore", divide="ignore"):
-        rate = PER * counts / total
-        # chi2.ppf(p, 2k) / 2 is the inverse regularised gamma function at k (scipy.stats computes
-        # it so); scipy.special gives the same values without importing scipy.stats
-        p_low = np.where(counts > 0, special.gammaincinv(counts, alpha / 2), 0.0) * PER / total
-        p_high = special.gammaincinv(counts + 1, 1 - alpha / 2) * PER / total
     b_low, b_high = boot["rates"]
-    resampled = ~np.isnan(b_low[:, :1])  # speakers with a bootstrap (more than one quote)
-    low = _smaller(np.where(resampled, b_low, rate), p_low)
-    high = _larger(np.where(resampled, b_high, rate), p_high)
-    no_words = total[:, 0] <= 0
-    rate[no_words], low[no_words], high[no_words] = np.nan, np.nan, np.nan
+    resampled = ~np.isnan(b_low[:, 0])  # speakers with a bootstrap (more than one quote)
+    no_words = total <= 0
     out = {}
+    # frame by frame: the same elementwise values, without speakers x frames temporaries
     for i, f in enumerate(frames):
-        out[f"frame_{f}"] = rate[:, i]
-        out[f"frame_{f}_low"] = low[:, i]
-        out[f"frame_{f}_high"] = high[:, i]
-        out[f"frame_{f}_n"] = counts[:, i].astype(np.int64)
+        n = counts[:, i]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rate = PER * n / total
+            # chi2.ppf(p, 2k) / 2 is the inverse regularised gamma function at k (scipy.stats
+            # computes it so); scipy.special gives the same values without importing scipy.stats
+            p_low = np.where(n > 0, special.gammaincinv(n, alpha / 2), 0.0) * PER / total
+            p_high = special.gammaincinv(n + 1, 1 - alpha / 2) * PER / total
+        low = _smaller(np.where(resampled, b_low[:, i], rate), p_low)
+        high = _larger(np.where(resampled, b_high[:, i], rate), p_high)
+        rate[no_words], low[no_words], high[no_words] = np.nan, np.nan, np.nan
+        out[f"frame_{f}"] = rate
+        out[f"frame_{f}_low"] = low
+        out[f"frame_{f}_high"] = high
+        out[f"frame_{f}_n"] = n.astype(np.int64)
     return out
 
 
@@ -503,13 +520,13 @@ def _cues(cues: pd.Series, groups: SpeakerGroups) -> dict:
     Cues are cleaned once per distinct value and counted per (speaker, cue) as integer keys;
     each speaker's cues are ranked by count, then alphabetically.
     """
-    codes, uniques = pd.factorize(cues)  # missing cues -> -1
+    codes, uniques = factorize(cues)  # missing cues -> -1
     cleaned = [str(v).strip().lower() for v in uniques]
     names = sorted(set(cleaned) - {""})
     rank = {name: i for i, name in enumerate(names)}
     cue_of_value = np.array([rank.get(c, -1) for c in cleaned] + [-1], dtype=np.int64)
     cue = cue_of_value[codes]  # code -1 takes the -1 appended last
-    keep = cue >= 0
+    keep = (cue >= 0) & (groups.codes >= 0)
     keys, counts = np.unique(groups.codes[keep] * len(names) + cue[keep], return_counts=True)
     speaker, cue = np.divmod(keys, max(len(names), 1))
     order = np.lexsort((cue, -counts, speaker))

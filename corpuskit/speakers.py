@@ -21,6 +21,7 @@ import pandas as pd
 import yaml
 
 from corpuskit import schema
+from corpuskit.columns import factorize
 from corpuskit.errors import UsageError
 
 GLOBAL_KINDS = ("person", "organization")
@@ -151,33 +152,44 @@ class Pairs(NamedTuple):
 
     doc_ids: list
     names: list
-    n_quotes: list[int]
-    n_words: list[int]
-    last: list[int]
+    n_quotes: np.ndarray
+    n_words: np.ndarray
+    last: np.ndarray
 
 
 def _pairs(quotes: pd.DataFrame) -> tuple[Pairs, np.ndarray]:
-    """The (doc_id, speaker) pairs of attributed quotes and each quote's pair index (-1: none)."""
-    n_words = quotes["n_words"] if "n_words" in quotes.columns else 0
-    frame = pd.DataFrame(
-        {
-            "doc_id": quotes["doc_id"],
-            "speaker": quotes["speaker"],
-            "n_words": n_words,
-            "pos": np.arange(len(quotes)),
-        }
-    )
-    grouped = frame.groupby(["doc_id", "speaker"], sort=False, dropna=True)
-    codes = grouped.ngroup().fillna(-1).to_numpy(dtype=np.int64)
-    agg = grouped.agg(
-        n_quotes=("pos", "size"), n_words=("n_words", "sum"), last=("pos", "max")
-    ).reset_index()
+    """The (doc_id, speaker) pairs of attributed quotes and each quote's pair index (-1: none).
+
+    Grouped on integer codes of the two columns (Arrow's encoding, no Python string per quote):
+    pairs come in order of first quote, as a `groupby(sort=False)` would give them.
+    """
+    doc_codes, doc_values = factorize(quotes["doc_id"])
+    name_codes, name_values = factorize(quotes["speaker"])
+    valid = (doc_codes >= 0) & (name_codes >= 0)
+    key = doc_codes[valid] * max(len(name_values), 1) + name_codes[valid]
+    del doc_codes, name_codes
+    pair_of_valid, keys = pd.factorize(key)
+    del key
+    codes = np.full(len(quotes), -1, dtype=np.int64)
+    codes[valid] = pair_of_valid
+    positions = np.flatnonzero(valid)
+    del valid
+    if "n_words" in quotes.columns:
+        words = np.nan_to_num(quotes["n_words"].to_numpy(dtype=float)[positions])
+    else:
+        words = np.zeros(len(positions))
+    n_pairs = len(keys)
+    n_words = np.zeros(n_pairs)
+    np.add.at(n_words, pair_of_valid, words)  # whole numbers: exact
+    last = np.full(n_pairs, -1, dtype=np.int64)
+    np.maximum.at(last, pair_of_valid, positions)
+    doc_of_pair, name_of_pair = np.divmod(keys, max(len(name_values), 1))
     pairs = Pairs(
-        _values(agg["doc_id"]),
-        _values(agg["speaker"]),
-        [int(n) for n in _values(agg["n_quotes"])],
-        [int(n) for n in _values(agg["n_words"])],
-        [int(n) for n in _values(agg["last"])],
+        doc_values[doc_of_pair].tolist(),  # each distinct string one object, shared
+        name_values[name_of_pair].tolist(),
+        np.bincount(pair_of_valid, minlength=n_pairs).astype(np.int64),
+        n_words.astype(np.int64),
+        last,
     )
     return pairs, codes
 
@@ -262,6 +274,18 @@ def _speaker_columns(resolved: Resolved, pairs: Pairs, doc_meta: pd.DataFrame | 
         else None
     )
     del speaker_of_pair
+    # per speaker: quotes, words and the pair of its last quote (whose metadata it takes)
+    starts = np.cumsum([0, *sizes[:-1]])
+    in_order = np.array(order, dtype=np.int64)
+    n_quotes = np.add.reduceat(pairs.n_quotes[in_order], starts).tolist()
+    n_words = np.add.reduceat(pairs.n_words[in_order], starts).tolist()
+    pair_quotes = pairs.n_quotes.tolist()  # small numbers: Python shares their objects
+    last_pair = None
+    if any(meta is not None for meta in resolved.metas):
+        last = pairs.last[in_order]
+        latest = np.maximum.reduceat(last, starts)
+        last_pair = in_order[np.flatnonzero(last == np.repeat(latest, sizes))].tolist()
+    del in_order, starts
 
     columns: dict[str, list] = {c: [] for c in SPEAKER_COLUMNS}
     extras: list[dict] = []
@@ -269,8 +293,12 @@ def _speaker_columns(resolved: Resolved, pairs: Pairs, doc_meta: pd.DataFrame | 
     for rank, (code, size) in enumerate(zip(sorted_codes, sizes, strict=True)):
         indices = order[start : start + size]
         start += size
-        carried = constants[rank] if constants is not None else None
-        row = _speaker_row(uniques[code], indices, resolved, pairs, carried)
+        row = _speaker_row(uniques[code], indices, resolved, pairs.names, pair_quotes)
+        row["n_quotes"], row["n_words"] = n_quotes[rank], n_words[rank]
+        if constants is not None and constants[rank]:
+            row.update(constants[rank])
+        if last_pair is not None:
+            _apply_metadata(row, resolved.metas[last_pair[rank]])
         for col in SPEAKER_COLUMNS:
             columns[col].append(row.pop(col))
         extras.append(row or _NO_EXTRAS)
@@ -284,21 +312,19 @@ def _speaker_columns(resolved: Resolved, pairs: Pairs, doc_meta: pd.DataFrame | 
     return table
 
 
-def _speaker_row(sid, indices: list, resolved: Resolved, pairs: Pairs, carried) -> dict:
-    """The speakers-table row of speaker `sid` from its pair indices, in pair order, with the
-    document columns `carried` over (a dict, or None)."""
+def _speaker_row(sid, indices: list, resolved: Resolved, local_names: list, n_quotes: list) -> dict:
+    """The speakers-table row of speaker `sid` from its pair indices, in pair order, but for
+    its counts, carried document columns and metadata, which `_speaker_columns` adds."""
     names, aliases = set(), set()
     kinds: dict[str, int] = {}
     roles: dict[str, int] = {}
     orgs: dict[str, int] = {}
-    n_quotes = n_words = 0
-    last, meta = -1, None
     for i in indices:
-        n = pairs.n_quotes[i]
+        n = n_quotes[i]
         names.add(resolved.names[i])
         if resolved.aliases[i] is not None:
             aliases.update(resolved.aliases[i])
-        aliases.add(pairs.names[i])
+        aliases.add(local_names[i])
         kind, role, org = resolved.kinds[i], resolved.roles[i], resolved.orgs[i]
         if isinstance(kind, str) and kind:
             kinds[kind] = kinds.get(kind, 0) + n
@@ -306,28 +332,23 @@ def _speaker_row(sid, indices: list, resolved: Resolved, pairs: Pairs, carried) 
             roles[role] = roles.get(role, 0) + n
         if isinstance(org, str) and org:
             orgs[org] = orgs.get(org, 0) + n
-        n_quotes += n
-        n_words += pairs.n_words[i]
-        if pairs.last[i] > last:
-            last, meta = pairs.last[i], resolved.metas[i]
     canonical = max(names, key=lambda n: (len(n), n))
     aliases.add(canonical)
-    row = {
+    return {
         "speaker_id": sid,
         "speaker": canonical,
         "aliases": sorted(aliases),
         "kind": _most_common(kinds),
         "role": _most_common(roles),
         "organization": _most_common(orgs),
-        "n_quotes": n_quotes,
-        "n_words": n_words,
     }
-    if carried:
-        row.update(carried)
+
+
+def _apply_metadata(row: dict, meta: dict | None) -> None:
+    """The user's metadata row for the speaker (that of its last quote) into its table row."""
     if meta is not None:
         row["aliases"] = sorted(set(row["aliases"]) | set(meta.get("aliases") or []))
         row.update({k: v for k, v in meta.items() if k not in ("name", "aliases")})
-    return row
 
 
 @contextmanager

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from corpuskit import engine, schema
+from corpuskit import assembly, engine, schema
 from corpuskit.cli import main
 from corpuskit.corpus import Corpus, read, recover_dir
 from corpuskit.pipeline import Settings
@@ -261,13 +261,13 @@ def test_workers_and_fork_server_are_gone_before_corpus_assembly(corpus_dir, tmp
     from multiprocessing import forkserver
 
     seen = {}
-    small_tables = engine._small_tables
+    first_pass = assembly.first_pass
 
     def spy(small):
         seen["children"] = multiprocessing.active_children()
         seen["fork_server"] = getattr(forkserver._forkserver, "_forkserver_pid", None)
-        return small_tables(small)
+        return first_pass(small)
 
-    monkeypatch.setattr(engine, "_small_tables", spy)
+    monkeypatch.setattr(assembly, "first_pass", spy)
     assert build([corpus_dir], tmp_path / "out", "--jobs", "2", "--chunk-size", "8") == 0
     assert seen == {"children": [], "fork_server": None}

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+import corpuskit
 from corpuskit import features, schema, sentiment
 from corpuskit.features import speaker_features
 from corpuskit.frames import FrameDictionary
@@ -321,3 +322,26 @@ def test_percentiles_from_counts_equal_numpy_percentiles_of_the_resamples(n_boot
     expected = np.percentile(resamples, [100 * alpha / 2, 100 * (1 - alpha / 2)], axis=1)
     got = _histogram_percentiles(values, occurs, n_boot, LEVEL)
     assert np.array_equal(got, expected)
+
+
+def test_evidence_by_quote_row_gives_the_features_of_evidence_by_quote_id(dictionary):
+    """The streaming build names each evidence row's quote by position (`quote_row`) instead of
+    by id; unattributed quotes and evidence of unknown quotes must count the same either way."""
+    corpus = corpuskit.read(SEEDS, progress=False)
+    quotes, evidence = corpus.quotes, corpus.frame_evidence
+    assert quotes["speaker_id"].isna().any() and len(evidence)
+    rows = pd.Index(quotes["quote_id"]).get_indexer(evidence["quote_id"])
+    by_row = evidence.drop(columns="quote_id").assign(quote_row=rows)
+    by_row.loc[by_row.index[:3], "quote_row"] = [-1, len(quotes), 10**9]  # no such quote
+    by_id = evidence.copy()
+    by_id.loc[by_id.index[:3], "quote_id"] = "nowhere"
+    expected = speaker_features(quotes, corpus.speakers, by_id, dictionary, n_boot=200)
+    got = speaker_features(
+        quotes.drop(columns="quote_id"), corpus.speakers, by_row, dictionary, n_boot=200
+    )
+    pd.testing.assert_frame_equal(got, expected)
+    assert (
+        expected["n_rejected"].sum()
+        + sum(expected[f"frame_{f}_n"].sum() for f in dictionary.frames)
+        > 0
+    )

@@ -1,0 +1,350 @@
+"""Corpus-level assembly of a streaming build, in two passes over the files' small tables.
+
+A streaming build spills each file's quotes, frame evidence, entities and document metadata to
+disk. The first pass holds only what resolving speakers and scoring them needs: per quote its
+document, local speaker, word count, score and cue; per evidence row its quote's position, frame
+and rejection. No quote text, offsets or ids. Speakers are resolved and written, then the second
+pass writes quotes and frame evidence chunk by chunk with the resolved speakers filled in, and
+speaker features come from the slim columns. Peak memory then follows the number of quotes and
+speakers, not the size of the quote text.
+
+The tables are the same bytes as `pipeline.small_tables` gives in memory: each chunk takes the
+same conversions, with the column types of the whole table. Where that could not be guaranteed
+chunk by chunk, `assemble` says so and the build takes the in-memory path (see `LeanPass.why`).
+"""
+
+from __future__ import annotations
+
+import gc
+import pickle
+from collections.abc import Iterable, Iterator
+from itertools import chain
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from corpuskit import schema
+
+# What speaker resolution (doc_id, speaker, n_words) and speaker features read of each quote.
+SLIM_QUOTE_COLUMNS = ("doc_id", "speaker", "n_words", "sentiment", "cue", "cue_lemma")
+ENCODED_COLUMNS = ("doc_id", "speaker", "cue", "cue_lemma")  # categorical in the slim frame
+NEEDED_QUOTE_COLUMNS = ("doc_id", "quote_id", "speaker", "n_words", "sentiment")
+TEXT_TYPES = (pa.string(), pa.large_string(), pa.null())
+BATCH_QUOTES = 50_000  # quotes of consecutive blobs converted at once (a rebuild's are per file)
+
+
+class Batches:
+    """Quotes and frame evidence of consecutive blobs gathered until a batch is full, so that
+    per-table work is done per batch rather than per file. Each file's evidence rows come in
+    the same blob, hence in the same batch, as the quotes they belong to."""
+
+    def __init__(self, fields: dict[str, pa.Schema] | None = None):
+        self.fields = fields  # the types of the whole tables, when known
+        self.pending: dict[str, list[pa.Table]] = {"quotes": [], "frame_evidence": []}
+        self.n_pending = 0
+
+    def add(self, quotes: pa.Table, evidence: pa.Table) -> bool:
+        """Add one blob's tables; True when the batch is full."""
+        for name, table in (("quotes", quotes), ("frame_evidence", evidence)):
+            if table.num_rows:
+                self.pending[name].append(table)
+        self.n_pending += quotes.num_rows
+        return self.n_pending >= BATCH_QUOTES
+
+    def take(self) -> tuple[pa.Table | None, pa.Table | None]:
+        """(quotes, evidence) gathered so far, each one table (None: no rows), then empty."""
+        out = []
+        for name, tables in self.pending.items():
+            if self.fields is not None:  # the whole table's columns and types, as in memory
+                tables = [self.fields[name].empty_table(), *tables]
+            out.append(
+                pa.concat_tables(tables, promote_options="permissive") if len(tables) else None
+            )
+        self.pending = {"quotes": [], "frame_evidence": []}
+        self.n_pending = 0
+        return out[0], out[1]
+
+
+def quote_positions(quotes: pa.Table | None, evidence: pa.Table, offset: int) -> np.ndarray:
+    """Each evidence row's quote as its position among all quotes (-1: none), from the quote
+    ids of the batch, which starts at quote `offset`."""
+    if quotes is None or not quotes.num_rows:
+        return np.full(evidence.num_rows, -1, dtype=np.int64)
+    ids = quotes["quote_id"]
+    local = pc.index_in(evidence["quote_id"].cast(ids.type), value_set=ids)
+    local = local.to_numpy(zero_copy_only=False)  # float with NaN where missing
+    found = ~np.isnan(local)
+    return np.where(found, np.nan_to_num(local).astype(np.int64) + offset, -1)
+
+
+class LeanPass:
+    """The first pass: slim columns of every file's small tables, in input order.
+
+    `why` is None when the second pass can write the tables chunk by chunk, else the reason
+    it cannot (the caller then assembles in memory).
+    """
+
+    def __init__(self):
+        from corpuskit.engine import _Concat, _Entities
+
+        self.documents: list[dict] = []
+        self.quotes, self.evidence, self.entities = _Concat(), _Concat(), _Entities()
+        self.schemas: dict[str, list[pa.Schema]] = {"quotes": [], "frame_evidence": []}
+        self.batches = Batches()
+        self.n_quotes = 0
+        self.why: str | None = None
+
+    def add(self, parts: dict) -> None:
+        """Take one spilled blob (the small tables of a file or of a chunk of files)."""
+        from corpuskit.engine import from_ipc
+
+        keep = schema.TABLES["documents"].keys() - {"doc_id"}
+        self.documents.extend(
+            {k: v for k, v in row.items() if k not in keep} for row in parts["documents"]
+        )
+        self.entities.add(parts["entities"])
+        if self.why is not None:
+            return
+        quotes = from_ipc(parts["quotes"])
+        evidence = from_ipc(parts["frame_evidence"])
+        self._note_schema("quotes", quotes.schema)
+        self._note_schema("frame_evidence", evidence.schema)
+        if self.batches.add(quotes, evidence):
+            self._take()
+
+    def _note_schema(self, name: str, fields: pa.Schema) -> None:
+        seen = self.schemas[name]
+        if not seen or not fields.equals(seen[-1]):
+            seen.append(fields)
+            extra = [f for f in fields if f.name not in schema.TABLES[name]]
+            if any(f.type not in TEXT_TYPES for f in extra):
+                self.why = f"{name} with extra columns that are not text"
+
+    def _take(self) -> None:
+        quotes, evidence = self.batches.take()
+        if self.why is not None:
+            return
+        if quotes is not None:
+            missing = [c for c in NEEDED_QUOTE_COLUMNS if c not in quotes.column_names]
+            if missing:
+                self.why = f"quotes without {', '.join(missing)}"
+                return
+            if quotes["n_words"].null_count or quotes["sentiment"].null_count:
+                self.why = "quotes without a word count or a score"
+                return
+            if pc.count_distinct(quotes["quote_id"]).as_py() != quotes.num_rows:
+                self.why = "quote ids that repeat"
+                return
+            slim = quotes.select([c for c in SLIM_QUOTE_COLUMNS if c in quotes.column_names])
+            self.quotes.add(_encoded(slim))
+        if evidence is not None:
+            rows = quote_positions(quotes, evidence, self.n_quotes)
+            self.evidence.add(
+                pa.table(
+                    {
+                        "quote_row": rows,
+                        "frame": evidence["frame"],
+                        "rejected": evidence["rejected"],
+                    }
+                ).combine_chunks()
+            )
+        self.n_quotes += quotes.num_rows if quotes is not None else 0
+
+    def finish(self) -> None:
+        """Take the last batch; decide whether the chunk-by-chunk second pass applies."""
+        self._take()
+        if self.why is None and self.n_quotes == 0:
+            self.why = "no quotes"
+        ids = [row.get("doc_id") for row in self.documents]
+        if self.why is None and len(set(ids)) != len(ids):
+            self.why = "document ids that repeat"  # so quote ids may repeat across files
+
+
+def _encoded(slim: pa.Table) -> pa.Table:
+    """The slim quotes contiguous (so the blobs' small buffers and the rest of their tables can
+    go), their repeated strings dictionary-encoded: a document's id, a speaker's name and a
+    cue are held once per batch, not once per quote."""
+    slim = slim.combine_chunks()
+    for i, name in enumerate(slim.column_names):
+        if name in ENCODED_COLUMNS:
+            column = pc.dictionary_encode(slim.column(i).cast(pa.string()))
+            slim = slim.set_column(i, name, column)
+    return slim
+
+
+def first_pass(small: Iterable[bytes]) -> LeanPass:
+    """Read every spilled blob once, keeping the slim columns."""
+    lean = LeanPass()
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # many new objects, none of them garbage: skip the collector's scans
+    try:
+        for blob in small:
+            lean.add(pickle.loads(blob))
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    lean.finish()
+    return lean
+
+
+def document_metadata(rows: list[dict]) -> pd.DataFrame:
+    """doc_id and the metadata columns of the documents (what speakers carry over), typed as
+    the documents table types them."""
+    frame = pd.DataFrame(rows)
+    frame["doc_id"] = frame["doc_id"].astype(schema.TABLES["documents"]["doc_id"])
+    for col in frame.columns:
+        if col in schema.META_DTYPES:
+            frame[col] = frame[col].astype(schema.META_DTYPES[col])
+    return frame
+
+
+def slim_quotes(lean: LeanPass) -> pd.DataFrame:
+    """The slim quote columns as one frame, typed as the quotes table types them, but for the
+    repeated strings, which stay categorical (speakers and features only group by them)."""
+    table = lean.quotes.table()
+    frame = table.to_pandas(self_destruct=True)
+    del table
+    for col in frame.columns:
+        dtype = schema.TABLES["quotes"].get(col)
+        if dtype is not None and col not in ENCODED_COLUMNS:
+            frame[col] = frame[col].astype(dtype)
+    return frame
+
+
+def second_pass(
+    small: Iterable[bytes], lean: LeanPass, speaker_id: pd.Series, speaker: pd.Series
+) -> Iterator[tuple[str, pa.Table]]:
+    """Quotes and frame evidence batch by batch, as ("quotes" | "frame_evidence", Arrow table),
+    with each quote's resolved speaker and each evidence row's quote's speaker filled in.
+
+    `speaker_id` and `speaker` hold every quote's resolved speaker, in input order.
+    """
+    from corpuskit.engine import from_ipc
+
+    fields = {name: unified(schemas) for name, schemas in lean.schemas.items()}
+    batches = Batches(fields)
+    offset = 0
+    full = False
+    for blob in chain(small, [None]):
+        if blob is not None:
+            parts = pickle.loads(blob)
+            full = batches.add(from_ipc(parts["quotes"]), from_ipc(parts["frame_evidence"]))
+            del parts
+        if full or blob is None:
+            quotes, evidence = batches.take()
+            n = quotes.num_rows if quotes is not None else 0
+            if evidence is not None and evidence.num_rows:
+                yield "frame_evidence", _evidence(quotes, evidence, speaker_id, speaker, offset)
+            if n:
+                yield "quotes", _quotes(quotes, speaker_id, speaker, offset)
+            offset += n
+
+
+def _quotes(quotes: pa.Table, speaker_id, speaker, offset: int) -> pa.Table:
+    """A batch of quotes, converted as the in-memory path converts the whole table."""
+    from corpuskit.corpus import arrow_table
+
+    n = quotes.num_rows
+    frame = quotes.to_pandas(self_destruct=True)
+    del quotes
+    frame["speaker_id"] = speaker_id.array[offset : offset + n]
+    frame["speaker"] = speaker.array[offset : offset + n]
+    return arrow_table("quotes", schema.frame("quotes", frame))
+
+
+def _evidence(quotes, evidence: pa.Table, speaker_id, speaker, offset: int) -> pa.Table:
+    """A batch of frame evidence with its quotes' speakers, joined as the in-memory path joins
+    them (missing where the quote is not found)."""
+    from corpuskit.corpus import arrow_table
+
+    rows = quote_positions(quotes, evidence, offset)
+    frame = evidence.to_pandas(self_destruct=True)
+    del evidence
+    frame["speaker_id"] = speaker_id.array.take(rows, allow_fill=True)
+    frame["speaker"] = speaker.array.take(rows, allow_fill=True)
+    return arrow_table("frame_evidence", schema.frame("frame_evidence", frame))
+
+
+def unified(schemas: list[pa.Schema]) -> pa.Schema:
+    """The schema of all blobs' tables concatenated, as the in-memory path concatenates them."""
+    return pa.unify_schemas(schemas, promote_options="permissive")
+
+
+def evidence_frame(lean: LeanPass) -> pd.DataFrame:
+    """The slim evidence (quote_row, frame, rejected) as one frame, for speaker features."""
+    table = lean.evidence.table()
+    if table is None:
+        return pd.DataFrame()
+    return table.to_pandas(self_destruct=True)
+
+
+def assemble(stage, small, partitioned: bool, settings) -> dict[str, int] | None:
+    """Write quotes, speakers, frame evidence and speaker features into `stage` from the
+    spilled small tables `small` (a `Spill`), in two passes; returns their sizes, or None when
+    this corpus needs the in-memory path (`small` can then still be read)."""
+    from corpuskit import features, speakers
+    from corpuskit.corpus import TableWriter, arrow_table
+    from corpuskit.pipeline import load_dictionary
+
+    lean = first_pass(small.blobs(keep=True))
+    if lean.why is not None:
+        return None
+    documents = document_metadata(lean.documents)
+    lean.documents = []
+    quotes = slim_quotes(lean)
+    entities = pd.DataFrame(lean.entities.result())  # rows, when Arrow could not take them
+    _release()
+    speaker_meta = speakers.load_metadata(settings.speakers) if settings.speakers else None
+    quotes, speaker_table = speakers.build(quotes, entities, documents, speaker_meta)
+    del entities, documents
+    speaker_table = schema.frame("speakers", speaker_table)
+    # typed as the quotes table types them, which is what features and the evidence join see
+    for col in ("speaker_id", "speaker"):
+        quotes[col] = quotes[col].astype(schema.TABLES["quotes"][col])
+    del quotes["doc_id"]  # speakers are resolved: features do not read it
+    _release()
+    sizes = {
+        "speakers": _write(stage, "speakers", arrow_table("speakers", speaker_table), partitioned)
+    }
+
+    writers: dict[str, TableWriter] = {}
+    for name, table in second_pass(small.blobs(), lean, quotes["speaker_id"], quotes["speaker"]):
+        if name not in writers:
+            writers[name] = TableWriter(stage, name, table.schema, partitioned)
+        writers[name].write(table)
+        del table
+    if "frame_evidence" not in writers:  # no evidence at all: an empty table, as in memory
+        empty = arrow_table("frame_evidence", schema.frame("frame_evidence", pd.DataFrame([])))
+        writers["frame_evidence"] = TableWriter(stage, "frame_evidence", empty.schema, partitioned)
+    sizes.update({name: writer.close() for name, writer in writers.items()})
+    _release()
+
+    feats = features.speaker_features(
+        quotes,
+        speaker_table,
+        evidence_frame(lean),
+        load_dictionary(settings.frames),
+        seed=settings.seed,
+        n_boot=settings.n_boot,
+    )
+    del quotes, speaker_table, lean
+    table = arrow_table("speaker_features", schema.frame("speaker_features", feats))
+    del feats
+    sizes["speaker_features"] = _write(stage, "speaker_features", table, partitioned)
+    return sizes
+
+
+def _release() -> None:
+    """Hand the memory Arrow freed back to the system, for numpy and Python to use: Arrow's
+    pool otherwise keeps it, and the next step's peak would add to it."""
+    pa.default_memory_pool().release_unused()
+
+
+def _write(stage, name: str, table: pa.Table, partitioned: bool) -> int:
+    from corpuskit.corpus import TableWriter
+
+    with TableWriter(stage, name, table.schema, partitioned) as writer:
+        writer.write(table)
+    return writer.n_rows
