@@ -18,7 +18,7 @@ from __future__ import annotations
 import gc
 import pickle
 from collections.abc import Iterable, Iterator
-from itertools import chain
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -26,6 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from corpuskit import schema
+from corpuskit.engine import Spill
 
 # What speaker resolution (doc_id, speaker, n_words) and speaker features read of each quote.
 SLIM_QUOTE_COLUMNS = ("doc_id", "speaker", "n_words", "sentiment", "cue", "cue_lemma")
@@ -40,8 +41,7 @@ class Batches:
     per-table work is done per batch rather than per file. Each file's evidence rows come in
     the same blob, hence in the same batch, as the quotes they belong to."""
 
-    def __init__(self, fields: dict[str, pa.Schema] | None = None):
-        self.fields = fields  # the types of the whole tables, when known
+    def __init__(self):
         self.pending: dict[str, list[pa.Table]] = {"quotes": [], "frame_evidence": []}
         self.n_pending = 0
 
@@ -56,9 +56,7 @@ class Batches:
     def take(self) -> tuple[pa.Table | None, pa.Table | None]:
         """(quotes, evidence) gathered so far, each one table (None: no rows), then empty."""
         out = []
-        for name, tables in self.pending.items():
-            if self.fields is not None:  # the whole table's columns and types, as in memory
-                tables = [self.fields[name].empty_table(), *tables]
+        for tables in self.pending.values():
             out.append(
                 pa.concat_tables(tables, promote_options="permissive") if len(tables) else None
             )
@@ -86,8 +84,10 @@ class LeanPass:
     it cannot (the caller then assembles in memory).
     """
 
-    def __init__(self):
+    def __init__(self, batches: Spill):
         from corpuskit.engine import _Concat, _Entities
+
+        self.spill = batches  # each batch's whole tables, for the second pass
 
         self.documents: list[dict] = []
         self.quotes, self.evidence, self.entities = _Concat(), _Concat(), _Entities()
@@ -123,9 +123,17 @@ class LeanPass:
                 self.why = f"{name} with extra columns that are not text"
 
     def _take(self) -> None:
+        from corpuskit.engine import to_ipc
+
         quotes, evidence = self.batches.take()
         if self.why is not None:
             return
+        self.spill.append(
+            pickle.dumps(
+                [None if t is None else to_ipc(t, compress=False) for t in (quotes, evidence)],
+                protocol=5,
+            )
+        )
         if quotes is not None:
             missing = [c for c in NEEDED_QUOTE_COLUMNS if c not in quotes.column_names]
             if missing:
@@ -174,9 +182,10 @@ def _encoded(slim: pa.Table) -> pa.Table:
     return slim
 
 
-def first_pass(small: Iterable[bytes]) -> LeanPass:
-    """Read every spilled blob once, keeping the slim columns."""
-    lean = LeanPass()
+def first_pass(small: Iterable[bytes], batches: Spill) -> LeanPass:
+    """Read every spilled blob once, keeping the slim columns and writing the quotes and
+    evidence of each batch of blobs to `batches`, for the second pass."""
+    lean = LeanPass(batches)
     gc_was_enabled = gc.isenabled()
     gc.disable()  # many new objects, none of them garbage: skip the collector's scans
     try:
@@ -214,7 +223,7 @@ def slim_quotes(lean: LeanPass) -> pd.DataFrame:
 
 
 def second_pass(
-    small: Iterable[bytes], lean: LeanPass, speaker_id: pd.Series, speaker: pd.Series
+    lean: LeanPass, speaker_id: pd.Series, speaker: pd.Series
 ) -> Iterator[tuple[str, pa.Table]]:
     """Quotes and frame evidence batch by batch, as ("quotes" | "frame_evidence", Arrow table),
     with each quote's resolved speaker and each evidence row's quote's speaker filled in.
@@ -224,22 +233,26 @@ def second_pass(
     from corpuskit.engine import from_ipc
 
     fields = {name: unified(schemas) for name, schemas in lean.schemas.items()}
-    batches = Batches(fields)
     offset = 0
-    full = False
-    for blob in chain(small, [None]):
-        if blob is not None:
-            parts = pickle.loads(blob)
-            full = batches.add(from_ipc(parts["quotes"]), from_ipc(parts["frame_evidence"]))
-            del parts
-        if full or blob is None:
-            quotes, evidence = batches.take()
-            n = quotes.num_rows if quotes is not None else 0
-            if evidence is not None and evidence.num_rows:
-                yield "frame_evidence", _evidence(quotes, evidence, speaker_id, speaker, offset)
-            if n:
-                yield "quotes", _quotes(quotes, speaker_id, speaker, offset)
-            offset += n
+    for blob in lean.spill.blobs():
+        quotes, evidence = (
+            None if data is None else as_unified(from_ipc(data), fields[name])
+            for name, data in zip(("quotes", "frame_evidence"), pickle.loads(blob), strict=True)
+        )
+        n = quotes.num_rows if quotes is not None else 0
+        if evidence is not None and evidence.num_rows:
+            yield "frame_evidence", _evidence(quotes, evidence, speaker_id, speaker, offset)
+        if n:
+            yield "quotes", _quotes(quotes, speaker_id, speaker, offset)
+        offset += n
+
+
+def as_unified(table: pa.Table, fields: pa.Schema) -> pa.Table:
+    """A batch with the columns and types of the whole table, as the in-memory path
+    concatenates the files' tables."""
+    if table.schema.equals(fields):
+        return table
+    return pa.concat_tables([fields.empty_table(), table], promote_options="permissive")
 
 
 def _quotes(quotes: pa.Table, speaker_id, speaker, offset: int) -> pa.Table:
@@ -288,9 +301,11 @@ def assemble(stage, small, partitioned: bool, settings) -> dict[str, int] | None
     from corpuskit.corpus import TableWriter, arrow_table
     from corpuskit.pipeline import load_dictionary
 
-    lean = first_pass(small.blobs(keep=True))
+    lean = first_pass(small.blobs(keep=True), Spill(Path(stage) / ".batches.spill"))
     if lean.why is not None:
+        lean.spill.close()
         return None
+    small.close()  # the batches hold what the second pass needs
     documents = document_metadata(lean.documents)
     lean.documents = []
     quotes = slim_quotes(lean)
@@ -310,7 +325,7 @@ def assemble(stage, small, partitioned: bool, settings) -> dict[str, int] | None
     }
 
     writers: dict[str, TableWriter] = {}
-    for name, table in second_pass(small.blobs(), lean, quotes["speaker_id"], quotes["speaker"]):
+    for name, table in second_pass(lean, quotes["speaker_id"], quotes["speaker"]):
         if name not in writers:
             writers[name] = TableWriter(stage, name, table.schema, partitioned)
         writers[name].write(table)

@@ -653,6 +653,12 @@ class Spill:
     def __iter__(self) -> Iterator[bytes]:
         return self.blobs()
 
+    def close(self) -> None:
+        """Delete the file unread."""
+        if not self._file.closed:
+            self._file.close()
+        self.path.unlink(missing_ok=True)
+
 
 def _small_tables(small: Iterable[bytes]) -> dict:
     """The per-file small tables, in order, as `assemble_small` takes them.

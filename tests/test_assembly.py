@@ -109,7 +109,7 @@ def quote(doc_id: str, i: int, **extra) -> dict:
     } | extra
 
 
-def test_first_pass_keeps_slim_columns_and_evidence_as_quote_positions():
+def test_first_pass_keeps_slim_columns_and_evidence_as_quote_positions(tmp_path):
     evidence = [
         {"quote_id": "b#q1", "frame": "reckless", "rejected": False},
         {"quote_id": "b#q9", "frame": "reckless", "rejected": True},  # no such quote
@@ -118,7 +118,8 @@ def test_first_pass_keeps_slim_columns_and_evidence_as_quote_positions():
         [
             blob("a", [quote("a", 0), quote("a", 1)]),
             blob("b", [quote("b", 0), quote("b", 1)], evidence),
-        ]
+        ],
+        engine.Spill(tmp_path / "batches"),
     )
     assert lean.why is None
     quotes = assembly.slim_quotes(lean)
@@ -140,8 +141,8 @@ def test_first_pass_keeps_slim_columns_and_evidence_as_quote_positions():
         ([blob("a", [])], "no quotes"),
     ],
 )
-def test_first_pass_says_why_a_corpus_needs_the_in_memory_path(blobs, why):
-    assert assembly.first_pass(blobs).why == why
+def test_first_pass_says_why_a_corpus_needs_the_in_memory_path(blobs, why, tmp_path):
+    assert assembly.first_pass(blobs, engine.Spill(tmp_path / "batches")).why == why
 
 
 def test_quote_positions_are_offset_and_missing_quotes_are_minus_one():

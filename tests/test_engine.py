@@ -263,10 +263,10 @@ def test_workers_and_fork_server_are_gone_before_corpus_assembly(corpus_dir, tmp
     seen = {}
     first_pass = assembly.first_pass
 
-    def spy(small):
+    def spy(small, batches):
         seen["children"] = multiprocessing.active_children()
         seen["fork_server"] = getattr(forkserver._forkserver, "_forkserver_pid", None)
-        return first_pass(small)
+        return first_pass(small, batches)
 
     monkeypatch.setattr(assembly, "first_pass", spy)
     assert build([corpus_dir], tmp_path / "out", "--jobs", "2", "--chunk-size", "8") == 0
