@@ -4,13 +4,13 @@ A streaming build spills each file's quotes, frame evidence, entities and docume
 disk. The first pass holds only what resolving speakers and scoring them needs: per quote its
 document, local speaker, word count, score and cue; per evidence row its quote's position, frame
 and rejection. No quote text, offsets or ids. Speakers are resolved and written, then the second
-pass writes quotes and frame evidence chunk by chunk with the resolved speakers filled in, and
+pass writes quotes and frame evidence batch by batch with the resolved speakers filled in, and
 speaker features come from the slim columns. Peak memory then follows the number of quotes and
 speakers, not the size of the quote text.
 
-The tables are the same bytes as `pipeline.small_tables` gives in memory: each chunk takes the
+The tables are the same bytes as `pipeline.small_tables` gives in memory: each batch takes the
 same conversions, with the column types of the whole table. Where that could not be guaranteed
-chunk by chunk, `assemble` says so and the build takes the in-memory path (see `LeanPass.why`).
+batch by batch, `assemble` says so and the build takes the in-memory path (see `LeanPass.why`).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from corpuskit import schema
-from corpuskit.engine import Spill
+from corpuskit.engine import Spill, _Concat, _Entities, from_ipc, to_ipc
 
 # What speaker resolution (doc_id, speaker, n_words) and speaker features read of each quote.
 SLIM_QUOTE_COLUMNS = ("doc_id", "speaker", "n_words", "sentiment", "cue", "cue_lemma")
@@ -80,15 +80,12 @@ def quote_positions(quotes: pa.Table | None, evidence: pa.Table, offset: int) ->
 class LeanPass:
     """The first pass: slim columns of every file's small tables, in input order.
 
-    `why` is None when the second pass can write the tables chunk by chunk, else the reason
+    `why` is None when the second pass can write the tables batch by batch, else the reason
     it cannot (the caller then assembles in memory).
     """
 
     def __init__(self, batches: Spill):
-        from corpuskit.engine import _Concat, _Entities
-
         self.spill = batches  # each batch's whole tables, for the second pass
-
         self.documents: list[dict] = []
         self.quotes, self.evidence, self.entities = _Concat(), _Concat(), _Entities()
         self.schemas: dict[str, list[pa.Schema]] = {"quotes": [], "frame_evidence": []}
@@ -98,8 +95,6 @@ class LeanPass:
 
     def add(self, parts: dict) -> None:
         """Take one spilled blob (the small tables of a file or of a chunk of files)."""
-        from corpuskit.engine import from_ipc
-
         keep = schema.TABLES["documents"].keys() - {"doc_id"}
         self.documents.extend(
             {k: v for k, v in row.items() if k not in keep} for row in parts["documents"]
@@ -123,8 +118,6 @@ class LeanPass:
                 self.why = f"{name} with extra columns that are not text"
 
     def _take(self) -> None:
-        from corpuskit.engine import to_ipc
-
         quotes, evidence = self.batches.take()
         if self.why is not None:
             return
@@ -161,7 +154,7 @@ class LeanPass:
         self.n_quotes += quotes.num_rows if quotes is not None else 0
 
     def finish(self) -> None:
-        """Take the last batch; decide whether the chunk-by-chunk second pass applies."""
+        """Take the last batch; decide whether the batch-by-batch second pass applies."""
         self._take()
         if self.why is None and self.n_quotes == 0:
             self.why = "no quotes"
@@ -230,7 +223,6 @@ def second_pass(
 
     `speaker_id` and `speaker` hold every quote's resolved speaker, in input order.
     """
-    from corpuskit.engine import from_ipc
 
     fields = {name: unified(schemas) for name, schemas in lean.schemas.items()}
     offset = 0
