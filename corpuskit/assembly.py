@@ -223,7 +223,6 @@ def second_pass(
 
     `speaker_id` and `speaker` hold every quote's resolved speaker, in input order.
     """
-
     fields = {name: unified(schemas) for name, schemas in lean.schemas.items()}
     offset = 0
     for blob in lean.spill.blobs():

@@ -21,7 +21,10 @@ def factorize(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         return codes.astype(np.int64, copy=False), np.asarray(uniques, dtype=object)
     encoded = pc.dictionary_encode(arrow).combine_chunks()
     codes = encoded.indices.fill_null(-1).to_numpy().astype(np.int64, copy=False)
-    return codes, np.array(encoded.dictionary.to_pylist(), dtype=object)
+    uniques = np.array(encoded.dictionary.to_pylist(), dtype=object)
+    del encoded
+    pa.default_memory_pool().release_unused()  # the encoder's hash table, for numpy to reuse
+    return codes, uniques
 
 
 def _arrow_strings(values: pd.Series) -> pa.ChunkedArray | None:
