@@ -4,8 +4,9 @@ the big tables to Parquet as results arrive, and reuse the results of unchanged 
 `build_dir` is the `corpuskit build` path. Per-file work runs in parallel, in chunks of files;
 its results come back in input order, are kept per file in `DIR/.cache` (the next build reuses
 them) and written out as Parquet row groups of a fixed size, so the tables are the same bytes
-whatever the number of jobs, the chunk size or the engine. Only the small tables that need
-corpus-level work (quotes, entities, frame evidence) are held until the end, for `assemble_small`.
+whatever the number of jobs, the chunk size or the engine. The small tables that need
+corpus-level work (quotes, entities, frame evidence) are spilled to disk as they come and
+assembled at the end by `assembly.assemble`.
 """
 
 from __future__ import annotations
@@ -628,7 +629,7 @@ def _assemble(stage: Path, inputs: list[dict], big: BigTables, small: Spill, set
 
 
 class Spill:
-    """A list of byte strings kept in a file rather than in memory, read back once, in order."""
+    """A list of byte strings kept in a file rather than in memory, read back in order."""
 
     def __init__(self, path: Path):
         self.path, self.sizes = path, []
@@ -649,9 +650,6 @@ class Spill:
         finally:
             if not keep:
                 self.path.unlink(missing_ok=True)
-
-    def __iter__(self) -> Iterator[bytes]:
-        return self.blobs()
 
     def close(self) -> None:
         """Delete the file unread."""

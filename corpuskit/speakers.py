@@ -369,11 +369,6 @@ def _most_common(counts: dict[str, int]) -> str | None:
     return max(counts, key=counts.get) if counts else None
 
 
-def _values(column: pd.Series) -> list:
-    """A column as a Python list (iterating Arrow-backed columns value by value is slow)."""
-    return column.tolist()
-
-
 def _shared(column: pd.Series) -> list:
     """A column as a Python list in which equal values are one object (missing: None): a
     million entities name a hundred thousand documents and a few kinds, not a million strings."""
