@@ -314,6 +314,9 @@ def assemble(stage, small, partitioned: bool, settings) -> dict[str, int] | None
     sizes = {
         "speakers": _write(stage, "speakers", arrow_table("speakers", speaker_table), partitioned)
     }
+    # features take only the names; aliases and metadata are written and can go
+    speaker_table = speaker_table[["speaker_id", "speaker"]]
+    _release()
 
     writers: dict[str, TableWriter] = {}
     for name, table in second_pass(lean, quotes["speaker_id"], quotes["speaker"]):
