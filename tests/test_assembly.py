@@ -71,6 +71,7 @@ def test_two_passes_write_the_bytes_of_the_in_memory_path(
     assert returned and returned[0] is not None  # the two-pass path did the work
     assert returned[0]["quotes"] > 500 and returned[0]["frame_evidence"] > 100
     assert table_bytes(tmp_path / "out") == in_memory
+    assert not list((tmp_path / "out").glob("*.spill"))  # both spill files are gone
 
 
 def test_handing_over_to_the_in_memory_path_gives_the_same_bytes(
@@ -79,6 +80,7 @@ def test_handing_over_to_the_in_memory_path_gives_the_same_bytes(
     monkeypatch.setattr(assembly, "assemble", lambda *args, **kwargs: None)
     assert build(inputs, tmp_path / "out", "--jobs", "1") == 0
     assert table_bytes(tmp_path / "out") == in_memory
+    assert not list((tmp_path / "out").glob("*.spill"))
 
 
 def blob(doc_id: str, quotes: list[dict], evidence: list[dict] = ()) -> bytes:
