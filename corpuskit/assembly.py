@@ -330,15 +330,14 @@ def assemble(stage, small, partitioned: bool, settings) -> dict[str, int] | None
     sizes.update({name: writer.close() for name, writer in writers.items()})
     _release()
 
-    feats = features.speaker_features(
-        quotes,
-        speaker_table,
-        evidence_frame(lean),
-        load_dictionary(settings.frames),
-        seed=settings.seed,
-        n_boot=settings.n_boot,
+    # in two halves, so that the tables are let go before the bootstrap, features' peak
+    gathered = features.gather(
+        quotes, speaker_table, evidence_frame(lean), load_dictionary(settings.frames)
     )
     del quotes, speaker_table, lean
+    _release()
+    feats = features.score(gathered, seed=settings.seed, n_boot=settings.n_boot)
+    del gathered
     table = arrow_table("speaker_features", schema.frame("speaker_features", feats))
     del feats
     sizes["speaker_features"] = _write(stage, "speaker_features", table, partitioned)

@@ -49,12 +49,33 @@ def speaker_features(
     rows name their quote by `quote_id`, or by `quote_row`, its row number in `quotes` (no index
     of every quote id is then needed: hundreds of megabytes at corpus scale).
     """
+    return score(gather(quotes, speakers, evidence, dictionary), seed, n_boot, level)
+
+
+class Gathered:
+    """What `score` needs of the quotes, speakers and evidence: per-quote arrays in speaker
+    order and the per-speaker columns that need no resampling. Holding this instead of the
+    tables lets a caller free them before the bootstrap (a large corpus's peak); `score` takes
+    the arrays out of it, so that each can go as soon as it is used."""
+
+    def __init__(
+        self, frames, groups=None, counts=None, words=None, scores=None, total=0.0, table=None
+    ):
+        self.parts = [frames, groups, counts, words, scores, total, table or {}]
+
+    def take(self) -> list:
+        """The parts (frames, groups, counts, words, scores, total words, table), then none."""
+        parts, self.parts = self.parts, []
+        return parts
+
+
+def gather(quotes: pd.DataFrame, speakers: pd.DataFrame, evidence: pd.DataFrame, dictionary):
+    """The first half of `speaker_features`: everything it reads of the tables."""
     frames = list(dictionary.frames)
-    columns = _columns(frames)
     quotes = _attributed(quotes)
     groups = SpeakerGroups(quotes["speaker_id"]) if not quotes.empty else None
     if groups is None or not len(groups.ids):
-        return schema.frame("speaker_features", pd.DataFrame(columns=columns))
+        return Gathered(frames)
     # Intermediates are freed as soon as they are used: at a large corpus the per-quote arrays
     # and the output columns are each hundreds of megabytes.
     counts = _counts_per_quote(quotes, evidence, frames, dictionary.contest_frame, groups.order)
@@ -71,7 +92,15 @@ def speaker_features(
         table["cue_lemmas"] = _cues(quotes["cue_lemma"], groups)["cues"]
     else:
         table["cue_lemmas"] = [None] * len(groups.ids)
-    del quotes
+    return Gathered(frames, groups, counts, words, scores, total_words, table)
+
+
+def score(gathered: Gathered, seed: int = 0, n_boot: int = 1000, level: float = LEVEL):
+    """The second half of `speaker_features`: bootstrap, rates and intervals, the table."""
+    frames, groups, counts, words, scores, total_words, table = gathered.take()
+    columns = _columns(frames)
+    if groups is None:
+        return schema.frame("speaker_features", pd.DataFrame(columns=columns))
     table["n_rejected"] = groups.sum(counts[:, -1], dtype=np.int64)
     matrix = counts[:, :-1]
     # The resample sums are many small matrix products: a multi-threaded BLAS only spins its

@@ -266,7 +266,7 @@ def _speaker_columns(resolved: Resolved, pairs: Pairs, doc_meta: pd.DataFrame | 
     speaker_of_pair = rank[codes]
     del codes, rank
     # stable: each speaker's pairs stay in pair (first quote) order
-    order = np.argsort(speaker_of_pair, kind="stable").tolist()
+    order = np.argsort(speaker_of_pair, kind="stable")
     sizes = np.bincount(speaker_of_pair, minlength=len(uniques)).tolist()
     constants = (
         _constant_values(doc_meta, speaker_of_pair, pairs.doc_ids, len(uniques))
@@ -276,22 +276,21 @@ def _speaker_columns(resolved: Resolved, pairs: Pairs, doc_meta: pd.DataFrame | 
     del speaker_of_pair
     # per speaker: quotes, words and the pair of its last quote (whose metadata it takes)
     starts = np.cumsum([0, *sizes[:-1]])
-    in_order = np.array(order, dtype=np.int64)
-    n_quotes = np.add.reduceat(pairs.n_quotes[in_order], starts).tolist()
-    n_words = np.add.reduceat(pairs.n_words[in_order], starts).tolist()
+    n_quotes = np.add.reduceat(pairs.n_quotes[order], starts).tolist()
+    n_words = np.add.reduceat(pairs.n_words[order], starts).tolist()
     pair_quotes = pairs.n_quotes.tolist()  # small numbers: Python shares their objects
     last_pair = None
     if any(meta is not None for meta in resolved.metas):
-        last = pairs.last[in_order]
+        last = pairs.last[order]
         latest = np.maximum.reduceat(last, starts)
-        last_pair = in_order[np.flatnonzero(last == np.repeat(latest, sizes))].tolist()
-    del in_order, starts
+        last_pair = order[np.flatnonzero(last == np.repeat(latest, sizes))].tolist()
+    del starts
 
     columns: dict[str, list] = {c: [] for c in SPEAKER_COLUMNS}
     extras: list[dict] = []
     start = 0
     for rank, (code, size) in enumerate(zip(sorted_codes, sizes, strict=True)):
-        indices = order[start : start + size]
+        indices = order[start : start + size].tolist()  # a list per speaker, not per pair
         start += size
         row = _speaker_row(uniques[code], indices, resolved, pairs.names, pair_quotes)
         row["n_quotes"], row["n_words"] = n_quotes[rank], n_words[rank]
