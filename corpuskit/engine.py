@@ -712,6 +712,8 @@ class _Entities:
 
     def result(self) -> pd.DataFrame | list[dict]:
         """All entities as a DataFrame, or as rows when some file's came as rows."""
+        from corpuskit.columns import shared_lists
+
         if self.rows is not None:
             return self.rows
         table = self.arrow.table()
@@ -719,33 +721,12 @@ class _Entities:
             return []
         aliases = None
         if "aliases" in table.column_names and pa.types.is_list(table.schema.field("aliases").type):
-            aliases = _shared_lists(table.column("aliases"))
+            aliases = shared_lists(table.column("aliases"))
             table = table.drop_columns(["aliases"])
         frame = table.to_pandas(self_destruct=True)
         if aliases is not None:
             frame["aliases"] = aliases
         return frame
-
-
-def _shared_lists(column: pa.ChunkedArray) -> list:
-    """A list column as Python tuples whose equal strings are one object (None where missing):
-    pandas would make a numpy array and a string per alias, about 250 MB for a million entities,
-    where the tuples take a quarter of it."""
-    import numpy as np
-    import pyarrow.compute as pc
-
-    column = column.combine_chunks()
-    offsets = column.offsets.to_numpy()  # into `values`, slicing included
-    values = column.values
-    if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
-        return column.to_pandas().tolist()
-    encoded = pc.dictionary_encode(values)
-    shared = np.empty(len(encoded.dictionary) + 1, dtype=object)  # last: None, for missing
-    shared[:-1] = encoded.dictionary.to_pylist()
-    items = shared[encoded.indices.fill_null(-1).to_numpy()].tolist()
-    missing = column.is_null().to_numpy(zero_copy_only=False).tolist()
-    bounds = zip(offsets[:-1].tolist(), offsets[1:].tolist(), missing, strict=True)
-    return [None if gone else tuple(items[start:end]) for start, end, gone in bounds]
 
 
 class _Concat:

@@ -21,7 +21,7 @@ import pandas as pd
 import yaml
 
 from corpuskit import schema
-from corpuskit.columns import factorize
+from corpuskit.columns import factorize, shared
 from corpuskit.errors import UsageError
 
 GLOBAL_KINDS = ("person", "organization")
@@ -125,7 +125,7 @@ def _build(quotes, entities, documents, metadata):
     local = {
         (doc_id, name): (kind, role, org, aliases)
         for doc_id, name, kind, role, org, aliases in zip(
-            *(_shared(entities[c]) for c in ("doc_id", "speaker", "kind", "role", "organization")),
+            *(shared(entities[c]) for c in ("doc_id", "speaker", "kind", "role", "organization")),
             entities["aliases"],
             strict=True,
         )
@@ -366,15 +366,6 @@ def _collector_paused():
 def _most_common(counts: dict[str, int]) -> str | None:
     """The most frequent value; the first met on a tie."""
     return max(counts, key=counts.get) if counts else None
-
-
-def _shared(column: pd.Series) -> list:
-    """A column as a Python list in which equal values are one object (missing: None): a
-    million entities name a hundred thousand documents and a few kinds, not a million strings."""
-    codes, uniques = factorize(column)
-    shared = np.empty(len(uniques) + 1, dtype=object)
-    shared[: len(uniques)] = uniques
-    return shared[codes].tolist()  # code -1 takes the None left last
 
 
 def _constant_values(

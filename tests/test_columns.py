@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
-from corpuskit.columns import _arrow_strings, factorize
+from corpuskit.columns import _arrow_strings, factorize, shared_lists
 
 VALUES = ["b", "a", None, "b", "", "a", "é"]
 
@@ -37,3 +38,15 @@ def test_empty_and_all_missing_columns():
     assert codes.tolist() == [] and uniques.tolist() == []
     codes, uniques = factorize(pd.Series([None, None], dtype="string"))
     assert codes.tolist() == [-1, -1] and uniques.tolist() == []
+
+
+def test_entity_aliases_come_back_as_tuples_of_shared_strings():
+
+    column = pa.chunked_array(
+        [pa.array([["Frey", "Jacob Frey"], None, []]), pa.array([["Frey", None]]).slice(0)]
+    )
+    aliases = shared_lists(column)
+    assert aliases == [("Frey", "Jacob Frey"), None, (), ("Frey", None)]
+    assert aliases[0][0] is aliases[3][0]  # one object per distinct alias
+    sliced = pa.chunked_array([pa.array([["a"], ["b", "c"], ["d"]]).slice(1)])
+    assert shared_lists(sliced) == [("b", "c"), ("d",)]

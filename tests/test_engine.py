@@ -271,16 +271,3 @@ def test_workers_and_fork_server_are_gone_before_corpus_assembly(corpus_dir, tmp
     monkeypatch.setattr(assembly, "first_pass", spy)
     assert build([corpus_dir], tmp_path / "out", "--jobs", "2", "--chunk-size", "8") == 0
     assert seen == {"children": [], "fork_server": None}
-
-
-def test_entity_aliases_come_back_as_tuples_of_shared_strings():
-    import pyarrow as pa
-
-    column = pa.chunked_array(
-        [pa.array([["Frey", "Jacob Frey"], None, []]), pa.array([["Frey", None]]).slice(0)]
-    )
-    aliases = engine._shared_lists(column)
-    assert aliases == [("Frey", "Jacob Frey"), None, (), ("Frey", None)]
-    assert aliases[0][0] is aliases[3][0]  # one object per distinct alias
-    sliced = pa.chunked_array([pa.array([["a"], ["b", "c"], ["d"]]).slice(1)])
-    assert engine._shared_lists(sliced) == [("b", "c"), ("d",)]
