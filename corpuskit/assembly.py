@@ -10,7 +10,7 @@ speakers, not the size of the quote text.
 
 The tables are the same bytes as `pipeline.small_tables` gives in memory: each batch takes the
 same conversions, with the column types of the whole table. Where that could not be guaranteed
-batch by batch, `assemble` says so and the build takes the in-memory path (see `LeanPass.why`).
+batch by batch, `assemble` takes the in-memory path instead (see `LeanPass.why`).
 """
 
 from __future__ import annotations
@@ -216,26 +216,29 @@ def slim_quotes(lean: LeanPass) -> pd.DataFrame:
 
 
 def second_pass(
-    lean: LeanPass, speaker_id: pd.Series, speaker: pd.Series
+    lean: LeanPass, speaker_id: pd.Series, speaker: pd.Series, quote_rows: np.ndarray
 ) -> Iterator[tuple[str, pa.Table]]:
     """Quotes and frame evidence batch by batch, as ("quotes" | "frame_evidence", Arrow table),
     with each quote's resolved speaker and each evidence row's quote's speaker filled in.
 
-    `speaker_id` and `speaker` hold every quote's resolved speaker, in input order.
+    `speaker_id` and `speaker` hold every quote's resolved speaker, in input order;
+    `quote_rows` each evidence row's quote, as the first pass found it.
     """
     fields = {name: unified(schemas) for name, schemas in lean.schemas.items()}
-    offset = 0
+    offset = evidence_offset = 0
     for blob in lean.spill.blobs():
         quotes, evidence = (
             None if data is None else as_unified(from_ipc(data), fields[name])
             for name, data in zip(("quotes", "frame_evidence"), pickle.loads(blob), strict=True)
         )
-        n = quotes.num_rows if quotes is not None else 0
         if evidence is not None and evidence.num_rows:
-            yield "frame_evidence", _evidence(quotes, evidence, speaker_id, speaker, offset)
-        if n:
+            rows = quote_rows[evidence_offset : evidence_offset + evidence.num_rows]
+            evidence_offset += evidence.num_rows
+            yield "frame_evidence", _evidence(evidence, rows, speaker_id, speaker)
+        if quotes is not None and quotes.num_rows:
+            n = quotes.num_rows  # `_quotes` lets the table go
             yield "quotes", _quotes(quotes, speaker_id, speaker, offset)
-        offset += n
+            offset += n
 
 
 def as_unified(table: pa.Table, fields: pa.Schema) -> pa.Table:
@@ -258,12 +261,11 @@ def _quotes(quotes: pa.Table, speaker_id, speaker, offset: int) -> pa.Table:
     return arrow_table("quotes", schema.frame("quotes", frame))
 
 
-def _evidence(quotes, evidence: pa.Table, speaker_id, speaker, offset: int) -> pa.Table:
-    """A batch of frame evidence with its quotes' speakers, joined as the in-memory path joins
-    them (missing where the quote is not found)."""
+def _evidence(evidence: pa.Table, rows: np.ndarray, speaker_id, speaker) -> pa.Table:
+    """A batch of frame evidence with the speakers of its quotes (at positions `rows`), joined
+    as the in-memory path joins them (missing where the quote is not found: -1)."""
     from corpuskit.corpus import arrow_table
 
-    rows = quote_positions(quotes, evidence, offset)
     frame = evidence.to_pandas(self_destruct=True)
     del evidence
     frame["speaker_id"] = speaker_id.array.take(rows, allow_fill=True)
@@ -284,10 +286,35 @@ def evidence_frame(lean: LeanPass) -> pd.DataFrame:
     return table.to_pandas(self_destruct=True)
 
 
-def assemble(stage, small, partitioned: bool, settings) -> dict[str, int] | None:
+def assemble(stage, small: Spill, partitioned: bool, settings) -> dict[str, int]:
     """Write quotes, speakers, frame evidence and speaker features into `stage` from the
-    spilled small tables `small` (a `Spill`), in two passes; returns their sizes, or None when
-    this corpus needs the in-memory path (`small` can then still be read)."""
+    spilled small tables `small`; returns their sizes. In two passes when the corpus allows
+    it, else with the small tables in memory: the same bytes either way."""
+    sizes = two_passes(stage, small, partitioned, settings)
+    return sizes if sizes is not None else in_memory(stage, small, partitioned, settings)
+
+
+def in_memory(stage, small: Spill, partitioned: bool, settings) -> dict[str, int]:
+    """`assemble` with every column of the small tables in memory, as `corpuskit.read` does."""
+    from corpuskit.corpus import arrow_table
+    from corpuskit.engine import _small_tables
+    from corpuskit.pipeline import small_tables
+
+    rows = _small_tables(small.blobs())
+    documents = schema.frame("documents", rows.pop("documents"))
+    sizes = {}
+    for name, df in small_tables(rows, documents, settings):
+        table = arrow_table(name, df)
+        del df  # the last reference to tables features does not use
+        sizes[name] = _write(stage, name, table, partitioned)
+        del table
+        _release()
+    return sizes
+
+
+def two_passes(stage, small: Spill, partitioned: bool, settings) -> dict[str, int] | None:
+    """`assemble` in two passes over the spill; None when this corpus needs the in-memory path
+    (`small` can then still be read)."""
     from corpuskit import features, speakers
     from corpuskit.corpus import TableWriter, arrow_table
     from corpuskit.pipeline import load_dictionary
@@ -318,8 +345,10 @@ def assemble(stage, small, partitioned: bool, settings) -> dict[str, int] | None
     speaker_table = speaker_table[["speaker_id", "speaker"]]
     _release()
 
+    evidence = evidence_frame(lean)
+    quote_rows = evidence["quote_row"].to_numpy() if len(evidence) else np.empty(0, np.int64)
     writers: dict[str, TableWriter] = {}
-    for name, table in second_pass(lean, quotes["speaker_id"], quotes["speaker"]):
+    for name, table in second_pass(lean, quotes["speaker_id"], quotes["speaker"], quote_rows):
         if name not in writers:
             writers[name] = TableWriter(stage, name, table.schema, partitioned)
         writers[name].write(table)
@@ -331,10 +360,8 @@ def assemble(stage, small, partitioned: bool, settings) -> dict[str, int] | None
     _release()
 
     # in two halves, so that the tables are let go before the bootstrap, features' peak
-    gathered = features.gather(
-        quotes, speaker_table, evidence_frame(lean), load_dictionary(settings.frames)
-    )
-    del quotes, speaker_table, lean
+    gathered = features.gather(quotes, speaker_table, evidence, load_dictionary(settings.frames))
+    del quotes, speaker_table, evidence, lean
     _release()
     feats = features.score(gathered, seed=settings.seed, n_boot=settings.n_boot)
     del gathered

@@ -604,26 +604,12 @@ def _read_schema(data: bytes) -> pa.Schema:
 def _assemble(stage: Path, inputs: list[dict], big: BigTables, small: Spill, settings):
     """Assemble and write the small tables; returns the manifest."""
     from corpuskit import assembly
-    from corpuskit.corpus import TableWriter, arrow_table
-    from corpuskit.pipeline import load_dictionary, manifest, small_tables
+    from corpuskit.pipeline import load_dictionary, manifest
 
     sizes = dict(big.sizes)
     if not sizes["documents"]:
         raise BuildError("no document could be read from the inputs", inputs)
-    written = assembly.assemble(stage, small, big.partitioned, settings)
-    if written is None:  # this corpus needs the whole of its small tables in memory
-        rows = _small_tables(small.blobs())
-        documents = schema.frame("documents", rows.pop("documents"))
-        written = {}
-        for name, df in small_tables(rows, documents, settings):
-            table = arrow_table(name, df)
-            del df  # the last reference to tables features does not use
-            with TableWriter(stage, name, table.schema, big.partitioned) as writer:
-                writer.write(table)
-            written[name] = writer.n_rows
-            del table
-            pa.default_memory_pool().release_unused()
-    sizes.update(written)
+    sizes.update(assembly.assemble(stage, small, big.partitioned, settings))
     sizes = {name: sizes[name] for name in schema.TABLE_NAMES}
     return manifest(settings, inputs, sizes, load_dictionary(settings.frames))
 

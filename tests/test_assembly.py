@@ -49,15 +49,15 @@ def build(inputs: Path, out: Path, *options: str) -> int:
 
 
 def spy_on_assemble(monkeypatch) -> list:
-    """What each call of `assembly.assemble` returned (None: it handed over)."""
+    """What each call of `assembly.two_passes` returned (None: it handed over)."""
     returned = []
-    assemble = assembly.assemble
+    two_passes = assembly.two_passes
 
     def spy(*args, **kwargs):
-        returned.append(assemble(*args, **kwargs))
+        returned.append(two_passes(*args, **kwargs))
         return returned[-1]
 
-    monkeypatch.setattr(assembly, "assemble", spy)
+    monkeypatch.setattr(assembly, "two_passes", spy)
     return returned
 
 
@@ -77,7 +77,7 @@ def test_two_passes_write_the_bytes_of_the_in_memory_path(
 def test_handing_over_to_the_in_memory_path_gives_the_same_bytes(
     inputs, in_memory, tmp_path, monkeypatch
 ):
-    monkeypatch.setattr(assembly, "assemble", lambda *args, **kwargs: None)
+    monkeypatch.setattr(assembly, "two_passes", lambda *args, **kwargs: None)
     assert build(inputs, tmp_path / "out", "--jobs", "1") == 0
     assert table_bytes(tmp_path / "out") == in_memory
     assert not list((tmp_path / "out").glob("*.spill"))
