@@ -128,10 +128,11 @@ def _sorted_frame(table: dict, columns: list[str]) -> pd.DataFrame:
     keys = keys.sort_values(["n_words", "speaker_id"], ascending=[False, True], kind="stable")
     order = keys.index.to_numpy()
     del keys
+    positions = order.tolist()  # for the list columns, made once
     for name in columns:
         values = table[name]
         if isinstance(values, list):
-            table[name] = [values[i] for i in order.tolist()]
+            table[name] = [values[i] for i in positions]
         else:
             table[name] = values[order]
     return pd.DataFrame({name: table.pop(name) for name in columns}, copy=False)
