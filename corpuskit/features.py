@@ -283,16 +283,34 @@ def _unique_quote_rows(quote_ids: pd.Series, evidence_ids: pd.Series) -> np.ndar
 
 
 def _names(quotes, speakers, groups) -> list:
-    """Each speaker's name: from the speakers table, else the name on the speaker's first quote."""
-    names = {}
+    """Each speaker's name: from the speakers table (its last row for an id, as a dict of the
+    table would give), else the name on the speaker's first quote.
+
+    Ids are matched as codes of one encoding, and names converted only for the rows taken: a
+    Python string per quote, or a hash table of every speaker, costs hundreds of megabytes at
+    corpus scale."""
+    names = np.full(len(groups.ids), None, dtype=object)
+    found = np.zeros(len(groups.ids), dtype=bool)
     if speakers is not None and not speakers.empty and "speaker_id" in speakers:
-        names = dict(
-            zip(speakers["speaker_id"].tolist(), speakers["speaker"].tolist(), strict=True)
-        )
-    if "speaker" not in quotes:
-        return [names.get(sid) for sid in groups.ids]
-    first = quotes["speaker"].to_numpy(dtype=object)[groups.order[groups.starts]]
-    return [names.get(sid, name) for sid, name in zip(groups.ids, first, strict=True)]
+        at = _last_rows(speakers["speaker_id"], groups.ids, quotes["speaker_id"].dtype)
+        found = at >= 0
+        names[found] = speakers["speaker"].iloc[at[found]].to_numpy(dtype=object)
+    if "speaker" in quotes:
+        first = groups.order[groups.starts[~found]]
+        names[~found] = quotes["speaker"].iloc[first].to_numpy(dtype=object)
+    return names.tolist()
+
+
+def _last_rows(keys: pd.Series, wanted: np.ndarray, dtype) -> np.ndarray:
+    """The position of each `wanted` value's last row in `keys` (-1: none). `wanted` holds
+    values of a column of type `dtype`, converted to it to share one encoding with `keys`."""
+    wanted = pd.Series(wanted, dtype=keys.dtype if keys.dtype == dtype else object)
+    codes, uniques = factorize(pd.concat([keys, wanted], ignore_index=True))
+    n = len(keys)
+    last = np.full(len(uniques), -1, dtype=np.int64)
+    rows = np.flatnonzero(codes[:n] >= 0)
+    np.maximum.at(last, codes[rows], rows)
+    return np.where(codes[n:] >= 0, last[codes[n:]], -1)
 
 
 def _weights(words: np.ndarray) -> np.ndarray:

@@ -219,6 +219,16 @@ def test_rows_to_arrow_keeps_columns_missing_from_the_first_row():
     assert table.column("b").to_pylist() == [None, "x"]
 
 
+def test_manifest_entries_kept_on_disk_come_back_in_order(tmp_path, monkeypatch):
+    monkeypatch.setattr(engine.Entries, "BLOCK", 3)
+    entries = engine.Entries(tmp_path / ".entries.spill")
+    for i in range(8):
+        entries.append({"path": f"f{i}.txt", "warnings": [i]})
+    assert len(entries.spill.sizes) == 2 and len(entries.pending) == 2  # two blocks on disk
+    assert entries.read() == [{"path": f"f{i}.txt", "warnings": [i]} for i in range(8)]
+    assert not (tmp_path / ".entries.spill").exists()
+
+
 def _small_blob(doc_id: str, entities) -> bytes:
     import pickle
 

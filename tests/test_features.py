@@ -164,6 +164,18 @@ def test_unresolved_speaker_names_are_used_as_keys(dictionary):
     assert list(feat["speaker_id"]) == ["C"] and list(feat["speaker"]) == ["C"]
 
 
+def test_names_come_from_the_speakers_table_last_row_else_the_first_quote(dictionary):
+    items = [("A", "said", "We acted."), ("B", "said", "They acted."), ("B", "said", "Again.")]
+    quotes, _, evidence = make_tables(items, dictionary)
+    quotes["speaker"] = pd.Series(["A", "B first", "B later"], dtype="string")
+    speakers = pd.DataFrame(
+        {"speaker_id": ["a", "a", "x"], "speaker": ["Ann Old", "Ann Ames", "Nobody"]}
+    ).astype("string")
+    feat = speaker_features(quotes, speakers, evidence, dictionary, n_boot=20)
+    names = dict(zip(feat["speaker_id"], feat["speaker"], strict=True))
+    assert names == {"a": "Ann Ames", "b": "B first"}
+
+
 def test_no_attributed_quotes_gives_an_empty_table_with_all_columns(dictionary):
     feats = speaker_features(schema.frame("quotes", []), None, None, dictionary)
     assert feats.empty and "frame_defensive_high" in feats.columns
