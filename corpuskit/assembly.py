@@ -296,7 +296,6 @@ def assemble(stage, small: Spill, partitioned: bool, settings) -> dict[str, int]
 
 def in_memory(stage, small: Spill, partitioned: bool, settings) -> dict[str, int]:
     """`assemble` with every column of the small tables in memory, as `corpuskit.read` does."""
-    from corpuskit.corpus import arrow_table
     from corpuskit.engine import _small_tables
     from corpuskit.pipeline import small_tables
 
@@ -304,10 +303,8 @@ def in_memory(stage, small: Spill, partitioned: bool, settings) -> dict[str, int
     documents = schema.frame("documents", rows.pop("documents"))
     sizes = {}
     for name, df in small_tables(rows, documents, settings):
-        table = arrow_table(name, df)
+        sizes[name] = _write(stage, name, df, partitioned)
         del df  # the last reference to tables features does not use
-        sizes[name] = _write(stage, name, table, partitioned)
-        del table
         _release()
     return sizes
 
@@ -333,14 +330,10 @@ def two_passes(stage, small: Spill, partitioned: bool, settings) -> dict[str, in
     quotes, speaker_table = speakers.build(quotes, entities, documents, speaker_meta)
     del entities, documents
     speaker_table = schema.frame("speakers", speaker_table)
-    # typed as the quotes table types them, which is what features and the evidence join see
-    for col in ("speaker_id", "speaker"):
-        quotes[col] = quotes[col].astype(schema.TABLES["quotes"][col])
+    # each quote's speaker stays categorical: each batch and features take the same values
     del quotes["doc_id"]  # speakers are resolved: features do not read it
     _release()
-    sizes = {
-        "speakers": _write(stage, "speakers", arrow_table("speakers", speaker_table), partitioned)
-    }
+    sizes = {"speakers": _write(stage, "speakers", speaker_table, partitioned)}
     # features take only the names; aliases and metadata are written and can go
     speaker_table = speaker_table[["speaker_id", "speaker"]]
     _release()
@@ -365,9 +358,8 @@ def two_passes(stage, small: Spill, partitioned: bool, settings) -> dict[str, in
     _release()
     feats = features.score(gathered, seed=settings.seed, n_boot=settings.n_boot)
     del gathered
-    table = arrow_table("speaker_features", schema.frame("speaker_features", feats))
-    del feats
-    sizes["speaker_features"] = _write(stage, "speaker_features", table, partitioned)
+    feats = schema.frame("speaker_features", feats)
+    sizes["speaker_features"] = _write(stage, "speaker_features", feats, partitioned)
     return sizes
 
 
@@ -377,9 +369,14 @@ def _release() -> None:
     pa.default_memory_pool().release_unused()
 
 
-def _write(stage, name: str, table: pa.Table, partitioned: bool) -> int:
-    from corpuskit.corpus import TableWriter
+def _write(stage, name: str, frame: pd.DataFrame, partitioned: bool) -> int:
+    """Write table `name` from a DataFrame a row group at a time, each converted to Arrow on
+    its own, so the table is not held twice (as pandas and as Arrow): 230 MB of speaker
+    features at 100,000 articles. The writer takes the whole frame's Arrow types."""
+    from corpuskit.corpus import TableWriter, arrow_table, canonical_schema
 
-    with TableWriter(stage, name, table.schema, partitioned) as writer:
-        writer.write(table)
+    fields = canonical_schema(name, pa.Schema.from_pandas(frame, preserve_index=False))
+    with TableWriter(stage, name, fields, partitioned) as writer:
+        for start in range(0, len(frame), writer.group_rows):
+            writer.write(arrow_table(name, frame.iloc[start : start + writer.group_rows]))
     return writer.n_rows

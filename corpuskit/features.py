@@ -292,7 +292,10 @@ def _names(quotes, speakers, groups) -> list:
     names = np.full(len(groups.ids), None, dtype=object)
     found = np.zeros(len(groups.ids), dtype=bool)
     if speakers is not None and not speakers.empty and "speaker_id" in speakers:
-        at = _last_rows(speakers["speaker_id"], groups.ids, quotes["speaker_id"].dtype)
+        dtype = quotes["speaker_id"].dtype  # of the values in groups.ids
+        if isinstance(dtype, pd.CategoricalDtype):
+            dtype = dtype.categories.dtype
+        at = _last_rows(speakers["speaker_id"], groups.ids, dtype)
         found = at >= 0
         names[found] = speakers["speaker"].iloc[at[found]].to_numpy(dtype=object)
     if "speaker" in quotes:

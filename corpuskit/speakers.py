@@ -80,7 +80,7 @@ def load_metadata(path: str) -> pd.DataFrame:
 
 def _global_names(entities: pd.DataFrame) -> dict[str, str]:
     """Lone surnames -> the only full person name in the corpus ending with them."""
-    persons = entities[entities["kind"] == "person"]["speaker"].dropna().unique()
+    persons = entities.loc[entities["kind"] == "person", "speaker"].dropna().unique()
     full: dict[str, set[str]] = {}
     for name in persons:
         parts = name.split()
@@ -134,16 +134,25 @@ def _build(quotes, entities, documents, metadata):
     meta_index = _metadata_index(metadata)
     resolved = _resolve_pairs(pairs, local, surnames, meta_index)
     del local
-    # index -1 (no speaker) takes the None appended last
-    quotes["speaker_id"] = np.array([*resolved.ids, None], dtype=object)[codes]
-    quotes["speaker"] = np.array([*resolved.names, None], dtype=object)[codes]
+    speaker_of_pair, speaker_ids = pd.factorize(np.array(resolved.ids, dtype=object))
+    quotes["speaker_id"] = _per_quote(speaker_of_pair, speaker_ids, codes)
+    quotes["speaker"] = _per_quote(*pd.factorize(np.array(resolved.names, dtype=object)), codes)
     del codes
 
     doc_cols = [
         c for c in documents.columns if c not in schema.TABLES["documents"] and c != "speaker"
     ]
     doc_meta = documents.set_index("doc_id")[doc_cols] if doc_cols else None
-    return quotes, schema.frame("speakers", _speaker_columns(resolved, pairs, doc_meta))
+    table = _speaker_columns(resolved, pairs, doc_meta, speaker_of_pair, speaker_ids)
+    return quotes, schema.frame("speakers", table)
+
+
+def _per_quote(value_of_pair: np.ndarray, values: np.ndarray, pair_of_quote: np.ndarray):
+    """Each quote's value of its pair (pair -1: none) as a categorical: a code per quote rather
+    than a string, two million of which would take ~150 MB."""
+    codes = np.append(value_of_pair, -1)[pair_of_quote]  # pair -1 takes the -1 appended last
+    # object categories: pandas would otherwise copy every distinct value into an Arrow array
+    return pd.Categorical.from_codes(codes, categories=pd.Index(values, dtype=object))
 
 
 class Pairs(NamedTuple):
@@ -247,7 +256,9 @@ SPEAKER_COLUMNS = tuple(schema.TABLES["speakers"])
 _NO_EXTRAS: dict = {}  # shared by every row without extra columns; never modified
 
 
-def _speaker_columns(resolved: Resolved, pairs: Pairs, doc_meta: pd.DataFrame | None):
+def _speaker_columns(
+    resolved: Resolved, pairs: Pairs, doc_meta: pd.DataFrame | None, codes, uniques
+):
     """The speakers table's data, one row per speaker id in sorted order, as a DataFrame
     (an empty list when no quote has a speaker).
 
@@ -256,10 +267,10 @@ def _speaker_columns(resolved: Resolved, pairs: Pairs, doc_meta: pd.DataFrame | 
     counts, the metadata of its last quote and the document columns constant over its
     documents (`doc_meta`). Rows go straight into per-column lists, so nothing per speaker
     outlives its row: by the 100k articles, per-speaker objects and row dicts cost gigabytes.
+    `codes` and `uniques` are the pairs' speaker ids factorised.
     """
     if not resolved.ids:
         return []
-    codes, uniques = pd.factorize(np.array(resolved.ids, dtype=object))
     sorted_codes = sorted(range(len(uniques)), key=uniques.__getitem__)
     rank = np.empty(len(uniques), dtype=np.int64)
     rank[sorted_codes] = np.arange(len(uniques))
