@@ -229,6 +229,21 @@ def test_manifest_entries_kept_on_disk_come_back_in_order(tmp_path, monkeypatch)
     assert not (tmp_path / ".entries.spill").exists()
 
 
+def test_a_build_uses_jemalloc_and_leaves_the_pool_and_environment_as_they_were(monkeypatch):
+    import pyarrow as pa
+
+    monkeypatch.delenv(engine.POOL_ENV, raising=False)
+    before = pa.default_memory_pool().backend_name
+    with engine._jemalloc_pool():
+        inside = pa.default_memory_pool().backend_name
+        assert os.environ.get(engine.POOL_ENV) == inside == "jemalloc"
+    assert pa.default_memory_pool().backend_name == before
+    assert engine.POOL_ENV not in os.environ
+    monkeypatch.setenv(engine.POOL_ENV, "system")  # the user's choice is kept
+    with engine._jemalloc_pool():
+        assert pa.default_memory_pool().backend_name == before
+
+
 def _small_blob(doc_id: str, entities) -> bytes:
     import pickle
 
