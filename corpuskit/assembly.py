@@ -324,7 +324,8 @@ def two_passes(stage, small: Spill, partitioned: bool, settings) -> dict[str, in
     documents = document_metadata(lean.documents)
     lean.documents = []
     quotes = slim_quotes(lean)
-    entities = pd.DataFrame(lean.entities.result())  # rows, when Arrow could not take them
+    # rows, when Arrow could not take them; indexed, so the table goes before resolution
+    entities = speakers.index_entities(pd.DataFrame(lean.entities.result()))
     _release()
     speaker_meta = speakers.load_metadata(settings.speakers) if settings.speakers else None
     quotes, speaker_table = speakers.build(quotes, entities, documents, speaker_meta)

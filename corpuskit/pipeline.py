@@ -282,7 +282,7 @@ def small_tables(
 
     dictionary = load_dictionary(settings.frames)
     quotes = schema.frame("quotes", rows.pop("quotes"))
-    entities = pd.DataFrame(rows.pop("entities"))
+    entities = speakers.index_entities(pd.DataFrame(rows.pop("entities")))
     speaker_meta = speakers.load_metadata(settings.speakers) if settings.speakers else None
     quotes, speaker_table = speakers.build(quotes, entities, documents, speaker_meta)
     del entities
