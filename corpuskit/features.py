@@ -20,6 +20,8 @@ from itertools import groupby, product
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from scipy import special
 from threadpoolctl import threadpool_limits
 
@@ -107,14 +109,16 @@ def score(gathered: Gathered, seed: int = 0, n_boot: int = 1000, level: float = 
     # threads on them (several times the CPU time for the same result), so they run on one.
     with threadpool_limits(limits=1, user_api="blas"):
         boot = _bootstrap(groups, words, scores, matrix, seed, n_boot, level)
+    frame_counts = groups.sum(matrix, dtype=np.float64)  # as floats, as the rates take them
+    del matrix, counts  # the per-quote counts, a large corpus's biggest array
 
     n_words = groups.sum(words)
     table["n_words"] = n_words.astype(np.int64)
     table["voice_share"] = n_words / total_words if total_words else np.full(len(n_words), np.nan)
     table.update(_sentiment(groups, words, scores, boot, level))
     del scores
-    table.update(_frame_rates(groups, words, matrix, frames, boot, level))
-    del words, matrix, counts, boot
+    table.update(_frame_rates(groups, words, frame_counts, frames, boot, level))
+    del words, frame_counts, boot
     return schema.frame("speaker_features", _sorted_frame(table, columns))
 
 
@@ -124,10 +128,7 @@ def _sorted_frame(table: dict, columns: list[str]) -> pd.DataFrame:
     Each column is put in order on its own and the frame takes the arrays without copying them,
     so the table is held about once, not three times (dict, frame, sorted frame).
     """
-    keys = pd.DataFrame({"n_words": table["n_words"], "speaker_id": table["speaker_id"]})
-    keys = keys.sort_values(["n_words", "speaker_id"], ascending=[False, True], kind="stable")
-    order = keys.index.to_numpy()
-    del keys
+    order = _by_words_then_id(table["n_words"], table["speaker_id"])
     positions = order.tolist()  # for the list columns, made once
     for name in columns:
         values = table[name]
@@ -136,6 +137,17 @@ def _sorted_frame(table: dict, columns: list[str]) -> pd.DataFrame:
         else:
             table[name] = values[order]
     return pd.DataFrame({name: table.pop(name) for name in columns}, copy=False)
+
+
+def _by_words_then_id(n_words: np.ndarray, ids: list) -> np.ndarray:
+    """The positions of speakers ordered by words (most first), then by id, sorted by Arrow:
+    pandas would hold every id as a Python string again. Ids are distinct, so the order is
+    total, and Arrow orders strings by code point, as Python does."""
+    keys = pa.table({"n_words": n_words, "speaker_id": pa.array(ids, type=pa.large_string())})
+    order = pc.sort_indices(
+        keys, sort_keys=[("n_words", "descending"), ("speaker_id", "ascending")]
+    )
+    return order.to_numpy()
 
 
 class SpeakerGroups:
@@ -331,9 +343,9 @@ def _bootstrap(groups, words, scores, matrix, seed, n_boot, level) -> dict:
     keep at most MAX_CELLS cells in memory, their percentiles computed together.
     """
     n_speakers, n_frames = len(groups.ids), matrix.shape[1]
-    out = {
+    out = {  # rates frame by frame (2 x speakers each), so each can go once used
         "sentiment": np.full((2, n_speakers), np.nan),
-        "rates": np.full((2, n_speakers, n_frames), np.nan),
+        "rates": [np.full((2, n_speakers), np.nan) for _ in range(n_frames)],
     }
     if n_boot < 1:
         return out
@@ -355,9 +367,10 @@ def _bootstrap(groups, words, scores, matrix, seed, n_boot, level) -> dict:
             )
             weighted_scores = (weights * scores[block_pos]).ravel()
             if n <= FEW_QUOTES:
-                out["sentiment"][:, block], out["rates"][:, block] = _few_bootstrap(
+                out["sentiment"][:, block], rates = _few_bootstrap(
                     rngs, counted, weighted_scores, present[block], n_boot, level
                 )
+                _put_rates(out["rates"], block, rates)
                 continue
             # each speaker's resamples are drawn and summed on their own (no stacking, no offsets)
             sums = np.empty((len(block), n_boot, counted.shape[2]))
@@ -372,10 +385,15 @@ def _bootstrap(groups, words, scores, matrix, seed, n_boot, level) -> dict:
             with np.errstate(invalid="ignore", divide="ignore"):
                 sentiments = scored / sums[..., 0]
             out["sentiment"][:, block] = _percentiles(sentiments, level)
-            out["rates"][:, block] = _rate_percentiles(
-                sums[..., 1], sums[..., 2:], present[block], level
-            )
+            rates = _rate_percentiles(sums[..., 1], sums[..., 2:], present[block], level)
+            _put_rates(out["rates"], block, rates)
     return out
+
+
+def _put_rates(out: list[np.ndarray], block: np.ndarray, rates: np.ndarray) -> None:
+    """A block's rate percentiles (2 x speakers x frames) into the per-frame arrays."""
+    for i, frame in enumerate(out):
+        frame[:, block] = rates[:, :, i]
 
 
 # A speaker with n quotes has only n**n distinct ordered resamples (4 for two quotes, 27 for
@@ -527,17 +545,20 @@ def _sentiment(groups, words, scores, boot, level) -> dict:
     }
 
 
-def _frame_rates(groups, words, matrix, frames, boot, level) -> dict:
-    """Rates per 1,000 words; interval = the wider of a bootstrap over quotes and an exact Poisson one."""
+def _frame_rates(groups, words, counts, frames, boot, level) -> dict:
+    """Rates per 1,000 words; interval = the wider of a bootstrap over quotes and an exact Poisson one.
+
+    `counts` holds each speaker's matches per frame (as floats); `boot["rates"]` each frame's
+    bootstrap percentiles, taken out frame by frame."""
     total = groups.sum(words)
-    counts = groups.sum(matrix, dtype=np.float64)  # as floats, as the rates take them
     alpha = 1 - level
-    b_low, b_high = boot["rates"]
-    resampled = ~np.isnan(b_low[:, 0])  # speakers with a bootstrap (more than one quote)
+    resampled = ~np.isnan(boot["rates"][0][0])  # speakers with a bootstrap (more than one quote)
     no_words = total <= 0
     out = {}
     # frame by frame: the same elementwise values, without speakers x frames temporaries
     for i, f in enumerate(frames):
+        b_low, b_high = boot["rates"][i]
+        boot["rates"][i] = None
         n = counts[:, i]
         with np.errstate(invalid="ignore", divide="ignore"):
             rate = PER * n / total
@@ -545,8 +566,9 @@ def _frame_rates(groups, words, matrix, frames, boot, level) -> dict:
             # computes it so); scipy.special gives the same values without importing scipy.stats
             p_low = np.where(n > 0, special.gammaincinv(n, alpha / 2), 0.0) * PER / total
             p_high = special.gammaincinv(n + 1, 1 - alpha / 2) * PER / total
-        low = _smaller(np.where(resampled, b_low[:, i], rate), p_low)
-        high = _larger(np.where(resampled, b_high[:, i], rate), p_high)
+        low = _smaller(np.where(resampled, b_low, rate), p_low)
+        high = _larger(np.where(resampled, b_high, rate), p_high)
+        del b_low, b_high
         rate[no_words], low[no_words], high[no_words] = np.nan, np.nan, np.nan
         out[f"frame_{f}"] = rate
         out[f"frame_{f}_low"] = low
