@@ -53,6 +53,7 @@ def measure(cmd: list[str], env: dict | None = None) -> dict:
 
     The peak is also split by phase: while the command has child processes (a build's workers
     and their fork server) and while it runs alone (planning, and a build's assembly at the end).
+    multiprocessing's resource tracker, a small helper that lives to the end, does not count.
     """
     import psutil
 
@@ -60,6 +61,7 @@ def measure(cmd: list[str], env: dict | None = None) -> dict:
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, env=env, text=True)
     peak = [0]
     by_phase = {"with_children": 0, "alone": 0}
+    trackers: dict[int, bool] = {}
     done = threading.Event()
 
     def sample():
@@ -74,7 +76,8 @@ def measure(cmd: list[str], env: dict | None = None) -> dict:
                     except psutil.Error:
                         pass
                 peak[0] = max(peak[0], rss)
-                phase = "with_children" if len(tree) > 1 else "alone"
+                workers = [p for p in tree[1:] if not _is_resource_tracker(p, trackers)]
+                phase = "with_children" if workers else "alone"
                 by_phase[phase] = max(by_phase[phase], rss)
             except psutil.Error:
                 pass
@@ -95,6 +98,18 @@ def measure(cmd: list[str], env: dict | None = None) -> dict:
         "peak_mib_alone": by_phase["alone"] / 2**20,
         "stdout": out,
     }
+
+
+def _is_resource_tracker(process, seen: dict[int, bool]) -> bool:
+    """Whether `process` is multiprocessing's resource tracker (looked up once per pid)."""
+    import psutil
+
+    if process.pid not in seen:
+        try:
+            seen[process.pid] = any("resource_tracker" in part for part in process.cmdline())
+        except psutil.Error:
+            return False
+    return seen[process.pid]
 
 
 def count_words(folder: Path) -> int:
