@@ -15,11 +15,9 @@ batch by batch, `assemble` takes the in-memory path instead (see `LeanPass.why`)
 
 from __future__ import annotations
 
-import ctypes
 import gc
 import pickle
 from collections.abc import Iterable, Iterator
-from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -28,7 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from corpuskit import schema
-from corpuskit.engine import Spill, _Concat, _Entities, from_ipc, to_ipc
+from corpuskit.engine import Spill, _Concat, _Entities, from_ipc, release_memory, to_ipc
 
 # What speaker resolution (doc_id, speaker, n_words) and speaker features read of each quote.
 SLIM_QUOTE_COLUMNS = ("doc_id", "speaker", "n_words", "sentiment", "cue", "cue_lemma")
@@ -307,7 +305,7 @@ def in_memory(stage, small: Spill, partitioned: bool, settings) -> dict[str, int
     for name, df in small_tables(rows, documents, settings):
         sizes[name] = _write(stage, name, df, partitioned)
         del df  # the last reference to tables features does not use
-        _release()
+        release_memory()
     return sizes
 
 
@@ -328,18 +326,17 @@ def two_passes(stage, small: Spill, partitioned: bool, settings) -> dict[str, in
     quotes = slim_quotes(lean)
     # rows, when Arrow could not take them; indexed, so the table goes before resolution
     entities = speakers.index_entities(pd.DataFrame(lean.entities.result()))
-    _release()
+    release_memory()
     speaker_meta = speakers.load_metadata(settings.speakers) if settings.speakers else None
     quotes, speaker_table = speakers.build(quotes, entities, documents, speaker_meta)
     del entities, documents
-    speaker_table = schema.frame("speakers", speaker_table)
     # each quote's speaker stays categorical: each batch and features take the same values
     del quotes["doc_id"]  # speakers are resolved: features do not read it
-    _release()
+    release_memory()
     sizes = {"speakers": _write(stage, "speakers", speaker_table, partitioned)}
     # features take only the names; aliases and metadata are written and can go
     speaker_table = speaker_table[["speaker_id", "speaker"]]
-    _release()
+    release_memory()
 
     evidence = evidence_frame(lean)
     quote_rows = evidence["quote_row"].to_numpy() if len(evidence) else np.empty(0, np.int64)
@@ -353,36 +350,16 @@ def two_passes(stage, small: Spill, partitioned: bool, settings) -> dict[str, in
         empty = arrow_table("frame_evidence", schema.frame("frame_evidence", pd.DataFrame([])))
         writers["frame_evidence"] = TableWriter(stage, "frame_evidence", empty.schema, partitioned)
     sizes.update({name: writer.close() for name, writer in writers.items()})
-    _release()
+    release_memory()
 
     # in two halves, so that the tables are let go before the bootstrap, features' peak
     gathered = features.gather(quotes, speaker_table, evidence, load_dictionary(settings.frames))
     del quotes, speaker_table, evidence, lean
-    _release()
+    release_memory()
     feats = features.score(gathered, seed=settings.seed, n_boot=settings.n_boot)
     del gathered
-    feats = schema.frame("speaker_features", feats)
     sizes["speaker_features"] = _write(stage, "speaker_features", feats, partitioned)
     return sizes
-
-
-def _release() -> None:
-    """Hand freed memory back to the system, for the next step to use: Arrow's pool keeps what
-    it freed, and the C heap the pages of freed blocks below its top (malloc_trim, where the C
-    library has it, returns them: 42 MiB less at the peak of a 100,000-article build)."""
-    pa.default_memory_pool().release_unused()
-    trim = _malloc_trim()
-    if trim is not None:
-        trim(0)
-
-
-@cache
-def _malloc_trim():
-    """glibc's malloc_trim, or None where the C library has none (macOS, Windows)."""
-    try:
-        return getattr(ctypes.CDLL(None), "malloc_trim", None)
-    except (OSError, TypeError):  # no C library to load by name (Windows)
-        return None
 
 
 def _write(stage, name: str, frame: pd.DataFrame, partitioned: bool) -> int:

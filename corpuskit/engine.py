@@ -11,6 +11,7 @@ assembled at the end by `assembly.assemble`.
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import hashlib
 import json
@@ -21,6 +22,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -420,12 +422,8 @@ def _jemalloc_pool():
     pool (ARROW_DEFAULT_MEMORY_POOL). It gives freed memory back sooner than the default,
     mimalloc, at the same speed: 10,000 articles peak at 549 MiB instead of 587. (This process
     imported pyarrow before: what Arrow's C++ allocates on its own stays with mimalloc.)"""
-    if os.environ.get(POOL_ENV):
-        yield
-        return
-    try:
-        pool = pa.jemalloc_memory_pool()
-    except NotImplementedError:  # a pyarrow built without jemalloc (e.g. on Windows)
+    pool = None if os.environ.get(POOL_ENV) else _jemalloc()
+    if pool is None:
         yield
         return
     previous = pa.default_memory_pool()
@@ -436,6 +434,13 @@ def _jemalloc_pool():
     finally:
         pa.set_memory_pool(previous)
         os.environ.pop(POOL_ENV, None)
+
+
+def _jemalloc() -> pa.MemoryPool | None:
+    try:
+        return pa.jemalloc_memory_pool()
+    except NotImplementedError:  # a pyarrow built without jemalloc (e.g. on Windows)
+        return None
 
 
 def _build_dir(inputs: list[str], out: Path, settings) -> dict:
@@ -539,8 +544,27 @@ def _stream(stage: Path, jobs: list[dict], cache: FileCache, fingerprint: str, s
     results.close()  # shut the worker pool down now: its memory is not needed for assembly
     _stop_forkserver()
     big.finish(cache)
-    pa.default_memory_pool().release_unused()  # the written tables' buffers, before assembly
+    release_memory()  # the written tables' buffers and the results' bytes, before assembly
     return entries, big, small
+
+
+def release_memory() -> None:
+    """Hand freed memory back to the system, for the next step to use: Arrow's pool keeps what
+    it freed, and the C heap the pages of freed blocks below its top (malloc_trim, where the C
+    library has it, returns them: 42 MiB less at the peak of a 100,000-article build)."""
+    pa.default_memory_pool().release_unused()
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@cache
+def _malloc_trim():
+    """glibc's malloc_trim, or None where the C library has none (macOS, Windows)."""
+    try:
+        return getattr(ctypes.CDLL(None), "malloc_trim", None)
+    except (OSError, TypeError):  # no C library to load by name (Windows)
+        return None
 
 
 def _stop_forkserver() -> None:
@@ -731,7 +755,7 @@ def _small_tables(small: Iterable[bytes]) -> dict:
         rows[name] = table.to_pandas(self_destruct=True) if table is not None else []
         del table
     rows["entities"] = entities.result()
-    pa.default_memory_pool().release_unused()
+    release_memory()
     return rows
 
 

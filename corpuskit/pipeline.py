@@ -287,7 +287,6 @@ def small_tables(
     quotes, speaker_table = speakers.build(quotes, entities, documents, speaker_meta)
     del entities
     quotes = schema.frame("quotes", quotes)
-    speaker_table = schema.frame("speakers", speaker_table)
     yield "quotes", quotes
     yield "speakers", speaker_table
     # the quote text and offsets are written: keep only what features and evidence need
@@ -304,7 +303,7 @@ def small_tables(
     feats = features.speaker_features(
         quotes, speaker_table, evidence, dictionary, seed=settings.seed, n_boot=settings.n_boot
     )
-    yield "speaker_features", schema.frame("speaker_features", feats)
+    yield "speaker_features", feats
 
 
 # Settings that change how a build runs, never what it produces: left out of the manifest.
