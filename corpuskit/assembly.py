@@ -16,6 +16,7 @@ batch by batch, `assemble` takes the in-memory path instead (see `LeanPass.why`)
 from __future__ import annotations
 
 import gc
+import itertools
 import pickle
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -313,7 +314,7 @@ def two_passes(stage, small: Spill, partitioned: bool, settings) -> dict[str, in
     """`assemble` in two passes over the spill; None when this corpus needs the in-memory path
     (`small` can then still be read)."""
     from corpuskit import features, speakers
-    from corpuskit.corpus import TableWriter, arrow_table
+    from corpuskit.corpus import TableWriter, arrow_table, group_rows
     from corpuskit.pipeline import load_dictionary
 
     lean = first_pass(small.blobs(keep=True), Spill(Path(stage) / ".batches.spill"))
@@ -356,20 +357,30 @@ def two_passes(stage, small: Spill, partitioned: bool, settings) -> dict[str, in
     gathered = features.gather(quotes, speaker_table, evidence, load_dictionary(settings.frames))
     del quotes, speaker_table, evidence, lean
     release_memory()
-    feats = features.score(gathered, seed=settings.seed, n_boot=settings.n_boot)
+    # a row group of speakers at a time: the whole table is never held
+    feats = features.score_chunks(
+        gathered, group_rows("speaker_features"), seed=settings.seed, n_boot=settings.n_boot
+    )
     del gathered
     sizes["speaker_features"] = _write(stage, "speaker_features", feats, partitioned)
     return sizes
 
 
-def _write(stage, name: str, frame: pd.DataFrame, partitioned: bool) -> int:
-    """Write table `name` from a DataFrame a row group at a time, each converted to Arrow on
-    its own, so the table is not held twice (as pandas and as Arrow): 230 MB of speaker
-    features at 100,000 articles. The writer takes the whole frame's Arrow types."""
+def _write(stage, name: str, frames: pd.DataFrame | Iterable[pd.DataFrame], partitioned) -> int:
+    """Write table `name` from a DataFrame, or from consecutive DataFrames of whole row groups,
+    a row group at a time, each converted to Arrow on its own, so the table is not held twice
+    (as pandas and as Arrow). The writer takes the first frame's Arrow types, which are the
+    whole table's when every frame has the same column types."""
     from corpuskit.corpus import TableWriter, arrow_table, canonical_schema
 
-    fields = canonical_schema(name, pa.Schema.from_pandas(frame, preserve_index=False))
+    frames = iter([frames] if isinstance(frames, pd.DataFrame) else frames)
+    first = next(frames)
+    fields = canonical_schema(name, pa.Schema.from_pandas(first, preserve_index=False))
+    frames = itertools.chain([first], frames)
+    del first
     with TableWriter(stage, name, fields, partitioned) as writer:
-        for start in range(0, len(frame), writer.group_rows):
-            writer.write(arrow_table(name, frame.iloc[start : start + writer.group_rows]))
+        for frame in frames:
+            for start in range(0, len(frame), writer.group_rows):
+                writer.write(arrow_table(name, frame.iloc[start : start + writer.group_rows]))
+            del frame
     return writer.n_rows

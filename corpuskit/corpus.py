@@ -96,6 +96,11 @@ FREE_TEXT_COLUMNS = ("text", "title", "sha256", "match")
 ROW_GROUPS_PER_PART = 1  # partitioned layout: row groups per part file
 
 
+def group_rows(name: str) -> int:
+    """The rows of each Parquet row group of table `name`."""
+    return ROW_GROUP_ROWS.get(name, DEFAULT_ROW_GROUP_ROWS)
+
+
 def arrow_table(name: str, df: pd.DataFrame) -> pa.Table:
     """Table `name` as Arrow, with the canonical schema (see `canonical_schema`)."""
     table = pa.Table.from_pandas(df, preserve_index=False)
@@ -190,7 +195,7 @@ class TableWriter:
 
     def __init__(self, folder: Path, name: str, schema_: pa.Schema, partitioned: bool = False):
         self.folder, self.name, self.schema, self.partitioned = folder, name, schema_, partitioned
-        self.group_rows = ROW_GROUP_ROWS.get(name, DEFAULT_ROW_GROUP_ROWS)
+        self.group_rows = group_rows(name)
         self.n_rows, self._buffer, self._buffered = 0, [], 0
         self._writer, self._part, self._groups_in_part = None, 0, 0
         if partitioned:

@@ -74,6 +74,20 @@ def test_two_passes_write_the_bytes_of_the_in_memory_path(
     assert not list((tmp_path / "out").glob("*.spill"))  # both spill files are gone
 
 
+def test_speaker_features_scored_a_row_group_at_a_time_are_the_in_memory_bytes(
+    inputs, tmp_path, monkeypatch
+):
+    from corpuskit import corpus
+
+    rows = {**corpus.ROW_GROUP_ROWS, "speaker_features": 7}  # many chunks of speakers
+    monkeypatch.setattr(corpus, "ROW_GROUP_ROWS", rows)
+    read(inputs, progress=False).to_parquet(tmp_path / "memory")
+    returned = spy_on_assemble(monkeypatch)
+    assert build(inputs, tmp_path / "out", "--jobs", "1") == 0
+    assert returned and returned[0]["speaker_features"] > 3 * 7
+    assert table_bytes(tmp_path / "out") == table_bytes(tmp_path / "memory")
+
+
 def test_handing_over_to_the_in_memory_path_gives_the_same_bytes(
     inputs, in_memory, tmp_path, monkeypatch
 ):

@@ -312,6 +312,19 @@ def test_vectorised_features_equal_a_per_speaker_computation(dictionary, monkeyp
         ), col
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # speakers without words: undefined rates
+@pytest.mark.parametrize("rows", [1, 7, 1000])
+def test_features_scored_in_chunks_are_the_whole_table_cut_in_order(dictionary, rows):
+    quotes, evidence = random_tables(dictionary, seed=6, n_speakers=30)
+    quotes.loc[quotes.index[:5], "cue"] = None  # some speakers' cues all missing
+    whole = speaker_features(quotes, None, evidence, dictionary, seed=3, n_boot=60)
+    gathered = features.gather(quotes, None, evidence, dictionary)
+    chunks = list(features.score_chunks(gathered, rows, seed=3, n_boot=60))
+    assert [len(c) for c in chunks[:-1]] == [rows] * (len(chunks) - 1)
+    assert list(chunks[0].dtypes) == list(whole.dtypes)
+    pd.testing.assert_frame_equal(pd.concat(chunks, ignore_index=True), whole)
+
+
 def test_speaker_order_is_by_words_then_id(dictionary):
     quotes, evidence = random_tables(dictionary, seed=8, n_speakers=12)
     feats = speaker_features(quotes, None, evidence, dictionary, n_boot=20)
