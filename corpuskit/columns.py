@@ -22,10 +22,20 @@ def factorize(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return _encode(arrow)
 
 
-def shared(values: pd.Series) -> list:
-    """A column as a Python list in which equal values are one object (missing: None): a
-    million entities name a hundred thousand documents and a few kinds, not a million strings."""
-    return _with_none(*factorize(values))
+def shared(values: pd.Series, rows: np.ndarray | None = None) -> list:
+    """A column (or its values at `rows`, -1 giving None) as a Python list in which equal
+    values are one object (missing: None): a million entities name a hundred thousand
+    documents and a few kinds, not a million strings."""
+    codes, uniques = factorize(values)
+    if rows is not None:
+        codes = np.where(rows >= 0, codes[np.maximum(rows, 0)], -1)
+    return _with_none(codes, uniques)
+
+
+def as_column(values: list):
+    """A list as the array a DataFrame column made of it holds (Arrow strings for text), so
+    the list and its Python strings can go: ~100 MB for 600,000 speakers' names and cues."""
+    return pd.Series(values, copy=False).array
 
 
 def shared_lists(column: pa.ChunkedArray) -> list:

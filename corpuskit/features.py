@@ -27,7 +27,7 @@ from scipy import special
 from threadpoolctl import threadpool_limits
 
 from corpuskit import schema
-from corpuskit.columns import factorize
+from corpuskit.columns import as_column, factorize
 from corpuskit.frames import counted_frame
 
 LEVEL = 0.95
@@ -87,21 +87,15 @@ def gather(quotes: pd.DataFrame, speakers: pd.DataFrame, evidence: pd.DataFrame,
     total_words = float(words.sum())  # whole numbers: exact in any order
     table = {
         "speaker_id": list(groups.ids),
-        "speaker": _text(_names(quotes, speakers, groups)),
+        "speaker": as_column(_names(quotes, speakers, groups)),
         "n_quotes": groups.sizes,
     }
-    table.update({name: _text(values) for name, values in _cues(quotes["cue"], groups).items()})
+    table.update({name: as_column(values) for name, values in _cues(quotes["cue"], groups).items()})
     if "cue_lemma" in quotes:
-        table["cue_lemmas"] = _text(_cues(quotes["cue_lemma"], groups)["cues"])
+        table["cue_lemmas"] = as_column(_cues(quotes["cue_lemma"], groups)["cues"])
     else:
         table["cue_lemmas"] = [None] * len(groups.ids)
     return Gathered(frames, groups, counts, words, scores, total_words, table)
-
-
-def _text(values: list):
-    """A per-speaker text column as the table's column will hold it (Arrow strings, typed as a
-    DataFrame infers them), not a Python string per speaker: ~100 MB at 100,000 articles."""
-    return pd.Series(values, copy=False).array
 
 
 def score(gathered: Gathered, seed: int = 0, n_boot: int = 1000, level: float = LEVEL):

@@ -21,7 +21,7 @@ import pandas as pd
 import yaml
 
 from corpuskit import schema
-from corpuskit.columns import factorize, shared
+from corpuskit.columns import as_column, factorize, shared
 from corpuskit.errors import UsageError
 
 GLOBAL_KINDS = ("person", "organization")
@@ -102,18 +102,21 @@ def _identity(doc_id: str, name: str, kind: str, surnames: dict[str, str]) -> tu
 
 
 class EntityIndex:
-    """What resolving speakers reads of the entities: each (document, local name)'s last entity
-    as (kind, role, organization, aliases), and lone surnames -> full names. Holding this
-    instead of the entity table lets a caller free the table before resolution (~200 MB at
-    100,000 articles); `build` takes the parts out, so each goes as soon as it is used."""
+    """What resolving speakers reads of the entities: their document, local name, kind, role,
+    organization and aliases as columns, and lone surnames -> full names. Holding this instead
+    of the entity table lets a caller free the table (and any other column) before resolution;
+    `build` takes the parts out, so each goes as soon as it is used."""
 
-    def __init__(self, local: dict, surnames: dict):
-        self.parts = [local, surnames]
+    def __init__(self, columns: pd.DataFrame, surnames: dict):
+        self.parts = [columns, surnames]
 
     def take(self) -> list:
-        """(local, surnames), then none."""
+        """(columns, surnames), then none."""
         parts, self.parts = self.parts, []
         return parts
+
+
+ENTITY_COLUMNS = ("doc_id", "speaker", "kind", "role", "organization", "aliases")
 
 
 def index_entities(entities: pd.DataFrame | None) -> EntityIndex | None:
@@ -121,18 +124,10 @@ def index_entities(entities: pd.DataFrame | None) -> EntityIndex | None:
     if entities is None or entities.empty:
         return None
     entities = entities.copy(deep=False)
-    for col in ("kind", "role", "organization", "aliases"):
+    for col in ENTITY_COLUMNS:
         if col not in entities.columns:
             entities[col] = None
-    local = {
-        (doc_id, name): (kind, role, org, aliases)
-        for doc_id, name, kind, role, org, aliases in zip(
-            *(shared(entities[c]) for c in ("doc_id", "speaker", "kind", "role", "organization")),
-            entities["aliases"],
-            strict=True,
-        )
-    }
-    return EntityIndex(local, _global_names(entities))
+    return EntityIndex(entities[list(ENTITY_COLUMNS)], _global_names(entities))
 
 
 def build(quotes: pd.DataFrame, entities, documents: pd.DataFrame, metadata=None):
@@ -154,9 +149,11 @@ def _build(quotes, index: EntityIndex | None, documents, metadata):
     if index is None or quotes.empty:
         quotes["speaker_id"] = pd.Series([None] * len(quotes), dtype="object")
         return quotes, schema.frame("speakers", [])
-    local, surnames = index.take()
+    entities, surnames = index.take()
     pairs, codes = _pairs(quotes)
     meta_index = _metadata_index(metadata)
+    local = _entity_of_pairs(pairs, entities)
+    del entities
     resolved = _resolve_pairs(pairs, local, surnames, meta_index)
     del local
     speaker_of_pair, speaker_ids = pd.factorize(np.array(resolved.ids, dtype=object))
@@ -168,8 +165,9 @@ def _build(quotes, index: EntityIndex | None, documents, metadata):
         c for c in documents.columns if c not in schema.TABLES["documents"] and c != "speaker"
     ]
     doc_meta = documents.set_index("doc_id")[doc_cols] if doc_cols else None
-    table = _speaker_columns(resolved, pairs, doc_meta, speaker_of_pair, speaker_ids)
-    return quotes, schema.frame("speakers", table)
+    rows = _speaker_columns(resolved, pairs, doc_meta, speaker_of_pair, speaker_ids)
+    del resolved, pairs  # what the rows were made of, before the rows become a table
+    return quotes, schema.frame("speakers", _speakers_frame(*rows) if rows else [])
 
 
 def _per_quote(value_of_pair: np.ndarray, values: np.ndarray, pair_of_quote: np.ndarray):
@@ -228,6 +226,33 @@ def _pairs(quotes: pd.DataFrame) -> tuple[Pairs, np.ndarray]:
     return pairs, codes
 
 
+def _entity_of_pairs(pairs: Pairs, entities: pd.DataFrame) -> list:
+    """Each pair's entity as (kind, role, organization, aliases), None without one: the last
+    entity row of its document and local name. Matched on codes of the strings (Arrow's
+    encoding for Arrow strings), not through a dict keyed by Python strings, which at 100,000
+    articles is ~200 MB of tuples."""
+    doc = _codes_with(entities["doc_id"], pairs.doc_ids)
+    name = _codes_with(entities["speaker"], pairs.names)
+    n_entities, n_names = len(entities), int(name.max(initial=0)) + 1
+    key = np.where((doc >= 0) & (name >= 0), doc * n_names + name, -1)
+    pair_of_entity = pd.Index(key[n_entities:]).get_indexer(key[:n_entities])
+    del doc, name, key
+    found = np.flatnonzero(pair_of_entity >= 0)
+    row = np.full(len(pairs.doc_ids), -1, dtype=np.int64)
+    np.maximum.at(row, pair_of_entity[found], found)  # the last entity row of each pair
+    kind, role, org = (shared(entities[col], row) for col in ("kind", "role", "organization"))
+    aliases = entities["aliases"].to_numpy(dtype=object)
+    return [
+        None if r < 0 else (k, ro, o, aliases[r])
+        for r, k, ro, o in zip(row.tolist(), kind, role, org, strict=True)
+    ]
+
+
+def _codes_with(column: pd.Series, values: list) -> np.ndarray:
+    """Codes of a column's values followed by `values`, in one encoding (-1: missing)."""
+    return factorize(pd.concat([column, pd.Series(values)], ignore_index=True))[0]
+
+
 class Resolved(NamedTuple):
     """`_resolve_pair` of every pair, as columns in pair order."""
 
@@ -240,13 +265,14 @@ class Resolved(NamedTuple):
     metas: list
 
 
-def _resolve_pairs(pairs: Pairs, local: dict, surnames: dict, meta_index: dict) -> Resolved:
-    """`_resolve_pair` of each pair, gathered into columns (cheaper than a tuple per pair)."""
+def _resolve_pairs(pairs: Pairs, local: list, surnames: dict, meta_index: dict) -> Resolved:
+    """`_resolve_pair` of each pair (`local`: its entity), gathered into columns (cheaper than
+    a tuple per pair)."""
     resolved = Resolved([], [], [], [], [], [], [])
     ids, names, kinds, roles, orgs, aliases, metas = resolved
-    for doc_id, name in zip(pairs.doc_ids, pairs.names, strict=True):
+    for doc_id, name, ent in zip(pairs.doc_ids, pairs.names, local, strict=True):
         sid, canonical, kind, role, org, alias_list, meta = _resolve_pair(
-            doc_id, name, local, surnames, meta_index
+            doc_id, name, ent, surnames, meta_index
         )
         ids.append(sid)
         names.append(canonical)
@@ -258,10 +284,9 @@ def _resolve_pairs(pairs: Pairs, local: dict, surnames: dict, meta_index: dict) 
     return resolved
 
 
-def _resolve_pair(doc_id, name, local: dict, surnames: dict, meta_index: dict) -> tuple:
+def _resolve_pair(doc_id, name, ent: tuple | None, surnames: dict, meta_index: dict) -> tuple:
     """(speaker id, canonical name, kind, role, organization, entity aliases or None, metadata
-    row or None) of one (doc_id, name)."""
-    ent = local.get((doc_id, name))
+    row or None) of one (doc_id, name) and its entity (kind, role, organization, aliases)."""
     kind = ent[0] if ent is not None and isinstance(ent[0], str) else "person"
     sid, canonical = _identity(doc_id, name, kind, surnames)
     aliases = ent[3] if ent is not None else None
@@ -283,9 +308,9 @@ _NO_EXTRAS: dict = {}  # shared by every row without extra columns; never modifi
 
 def _speaker_columns(
     resolved: Resolved, pairs: Pairs, doc_meta: pd.DataFrame | None, codes, uniques
-):
-    """The speakers table's data, one row per speaker id in sorted order, as a DataFrame
-    (an empty list when no quote has a speaker).
+) -> tuple[dict[str, list], list[dict]] | None:
+    """The speakers table's data, one row per speaker id in sorted order, as (contract
+    columns, each row's extra columns), None when no quote has a speaker.
 
     Each speaker's pairs are aggregated in order of first quote: canonical name (the longest),
     aliases, most common kind/role/organization weighted by quotes (first met on a tie),
@@ -295,7 +320,7 @@ def _speaker_columns(
     `codes` and `uniques` are the pairs' speaker ids factorised.
     """
     if not resolved.ids:
-        return []
+        return None
     sorted_codes = sorted(range(len(uniques)), key=uniques.__getitem__)
     rank = np.empty(len(uniques), dtype=np.int64)
     rank[sorted_codes] = np.arange(len(uniques))
@@ -337,9 +362,12 @@ def _speaker_columns(
         for col in SPEAKER_COLUMNS:
             columns[col].append(row.pop(col))
         extras.append(row or _NO_EXTRAS)
-    del order, sorted_codes, sizes
-    table = pd.DataFrame(columns)
-    del columns
+    return columns, extras
+
+
+def _speakers_frame(columns: dict[str, list], extras: list[dict]) -> pd.DataFrame:
+    """The speakers table from `_speaker_columns`' lists, each list let go once it is a column."""
+    table = pd.DataFrame({name: as_column(columns.pop(name)) for name in SPEAKER_COLUMNS})
     if any(row is not _NO_EXTRAS for row in extras):
         extra_table = pd.DataFrame(extras)
         for col in extra_table.columns:
