@@ -22,6 +22,17 @@ def factorize(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return _encode(arrow)
 
 
+def encode(values: pd.Series) -> tuple[np.ndarray, int]:
+    """`factorize`'s codes and the number of distinct values, without making the distinct
+    values Python objects (for matching only: ~50 MB for 600,000 speaker ids)."""
+    arrow = _arrow_strings(values)
+    if arrow is None:
+        found, uniques = pd.factorize(values)
+        return found.astype(np.int64, copy=False), len(uniques)
+    found, dictionary = _dictionary_codes(arrow)
+    return found, len(dictionary)
+
+
 def shared(values: pd.Series, rows: np.ndarray | None = None) -> list:
     """A column (or its values at `rows`, -1 giving None) as a Python list in which equal
     values are one object (missing: None): a million entities name a hundred thousand
@@ -55,14 +66,20 @@ def shared_lists(column: pa.ChunkedArray) -> list:
 
 def _encode(arrow: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
     """`factorize` of Arrow strings, by Arrow's dictionary encoding."""
+    codes, dictionary = _dictionary_codes(arrow)
+    return codes, np.array(dictionary.to_pylist(), dtype=object)
+
+
+def _dictionary_codes(arrow: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
+    """Arrow's dictionary encoding of strings: int64 codes (-1: missing) and the dictionary."""
     encoded = pc.dictionary_encode(arrow)
     if isinstance(encoded, pa.ChunkedArray):
         encoded = encoded.combine_chunks()
     codes = encoded.indices.fill_null(-1).to_numpy().astype(np.int64, copy=False)
-    uniques = np.array(encoded.dictionary.to_pylist(), dtype=object)
+    dictionary = encoded.dictionary
     del encoded
     pa.default_memory_pool().release_unused()  # the encoder's hash table, for numpy to reuse
-    return codes, uniques
+    return codes, dictionary
 
 
 def _with_none(codes: np.ndarray, uniques: np.ndarray) -> list:

@@ -27,7 +27,7 @@ from scipy import special
 from threadpoolctl import threadpool_limits
 
 from corpuskit import schema
-from corpuskit.columns import as_column, factorize
+from corpuskit.columns import as_column, encode, factorize
 from corpuskit.frames import counted_frame
 
 LEVEL = 0.95
@@ -79,12 +79,8 @@ def gather(quotes: pd.DataFrame, speakers: pd.DataFrame, evidence: pd.DataFrame,
     groups = SpeakerGroups(quotes["speaker_id"]) if not quotes.empty else None
     if groups is None or not len(groups.ids):
         return Gathered(frames)
-    # Intermediates are freed as soon as they are used: at a large corpus the per-quote arrays
-    # and the output columns are each hundreds of megabytes.
-    counts = _counts_per_quote(quotes, evidence, frames, dictionary.contest_frame, groups.order)
-    words = groups.take(quotes["n_words"].to_numpy(dtype=float))
-    scores = groups.take(quotes["sentiment"].to_numpy(dtype=float))
-    total_words = float(words.sum())  # whole numbers: exact in any order
+    # The per-speaker text columns first, while little is held (each makes quotes-sized
+    # temporaries), then the per-quote arrays: at a large corpus each is hundreds of megabytes.
     table = {
         "speaker_id": list(groups.ids),
         "speaker": as_column(_names(quotes, speakers, groups)),
@@ -95,6 +91,10 @@ def gather(quotes: pd.DataFrame, speakers: pd.DataFrame, evidence: pd.DataFrame,
         table["cue_lemmas"] = as_column(_cues(quotes["cue_lemma"], groups)["cues"])
     else:
         table["cue_lemmas"] = [None] * len(groups.ids)
+    counts = _counts_per_quote(quotes, evidence, frames, dictionary.contest_frame, groups.order)
+    words = groups.take(quotes["n_words"].to_numpy(dtype=float))
+    scores = groups.take(quotes["sentiment"].to_numpy(dtype=float))
+    total_words = float(words.sum())  # whole numbers: exact in any order
     return Gathered(frames, groups, counts, words, scores, total_words, table)
 
 
@@ -354,11 +354,13 @@ def _names(quotes, speakers, groups) -> list:
 
 def _last_rows(keys: pd.Series, wanted: np.ndarray, dtype) -> np.ndarray:
     """The position of each `wanted` value's last row in `keys` (-1: none). `wanted` holds
-    values of a column of type `dtype`, converted to it to share one encoding with `keys`."""
-    wanted = pd.Series(wanted, dtype=keys.dtype if keys.dtype == dtype else object)
-    codes, uniques = factorize(pd.concat([keys, wanted], ignore_index=True))
+    values of a column of type `dtype`, converted to it to share one encoding with `keys`;
+    text matched against text keys takes their (Arrow) type, not a Python string per key."""
+    text = isinstance(keys.dtype, pd.StringDtype) and pd.api.types.infer_dtype(wanted) == "string"
+    wanted = pd.Series(wanted, dtype=keys.dtype if keys.dtype == dtype or text else object)
+    codes, n_distinct = encode(pd.concat([keys, wanted], ignore_index=True))
     n = len(keys)
-    last = np.full(len(uniques), -1, dtype=np.int64)
+    last = np.full(n_distinct, -1, dtype=np.int64)
     rows = np.flatnonzero(codes[:n] >= 0)
     np.maximum.at(last, codes[rows], rows)
     return np.where(codes[n:] >= 0, last[codes[n:]], -1)

@@ -7,7 +7,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from corpuskit.columns import _arrow_strings, factorize, shared_lists
+from corpuskit.columns import _arrow_strings, as_column, encode, factorize, shared, shared_lists
 
 VALUES = ["b", "a", None, "b", "", "a", "é"]
 
@@ -23,6 +23,26 @@ def test_factorize_matches_pandas(dtype):
     assert codes.tolist() == expected_codes.tolist() == [0, 1, -1, 0, 2, 1, 3]
     assert uniques.dtype == object
     assert uniques.tolist() == list(expected_uniques) == ["b", "a", "", "é"]
+
+
+@pytest.mark.parametrize("dtype", ["string", "str", "object", "category"], ids=str)
+def test_encode_gives_factorize_codes_and_the_number_of_distinct_values(dtype):
+    column = pd.Series(VALUES, dtype=dtype)
+    codes, n_distinct = encode(column)
+    assert codes.tolist() == factorize(column)[0].tolist() and n_distinct == 4
+
+
+def test_shared_values_at_rows_take_none_for_minus_one():
+    column = pd.Series(["x", "y", None, "x"], dtype="str")
+    values = shared(column, np.array([3, -1, 0, 2, 1]))
+    assert values == ["x", None, "x", None, "y"]
+    assert values[0] is values[2]  # one object per distinct value
+
+
+def test_a_list_becomes_the_column_a_dataframe_would_hold():
+    for values in (["a", None, "b"], [None, None], [1, 2], [["a"], None]):
+        expected = pd.DataFrame({"c": values})
+        pd.testing.assert_frame_equal(pd.DataFrame({"c": as_column(values)}), expected)
 
 
 def test_arrow_backed_strings_are_encoded_by_arrow_without_a_copy():
