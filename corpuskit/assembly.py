@@ -147,7 +147,8 @@ class LeanPass:
                 pa.table(
                     {
                         "quote_row": rows,
-                        "frame": evidence["frame"],
+                        # a few frames over millions of rows: codes, not a string per row
+                        "frame": pc.dictionary_encode(evidence["frame"].cast(pa.string())),
                         "rejected": evidence["rejected"],
                     }
                 ).combine_chunks()

@@ -144,6 +144,8 @@ def test_first_pass_keeps_slim_columns_and_evidence_as_quote_positions(tmp_path)
     rows = assembly.evidence_frame(lean)
     assert rows["quote_row"].tolist() == [3, -1]
     assert rows["rejected"].tolist() == [False, True]
+    assert rows["frame"].tolist() == ["reckless", "reckless"]
+    assert isinstance(rows["frame"].dtype, pd.CategoricalDtype)  # a code per row, not a string
     assert list(lean.documents[0]) == ["doc_id"]  # what speakers need of documents, no more
 
 
