@@ -152,10 +152,10 @@ def _build(quotes, index: EntityIndex | None, documents, metadata):
     entities, surnames = index.take()
     pairs, codes = _pairs(quotes)
     meta_index = _metadata_index(metadata)
-    local = _entity_of_pairs(pairs, entities)
+    entity = _entity_of_pairs(pairs, entities)
     del entities
-    resolved = _resolve_pairs(pairs, local, surnames, meta_index)
-    del local
+    resolved = _resolve_pairs(pairs, entity, surnames, meta_index)
+    del entity
     speaker_of_pair, speaker_ids = pd.factorize(np.array(resolved.ids, dtype=object))
     quotes["speaker_id"] = _per_quote(speaker_of_pair, speaker_ids, codes)
     quotes["speaker"] = _per_quote(*pd.factorize(np.array(resolved.names, dtype=object)), codes)
@@ -226,11 +226,11 @@ def _pairs(quotes: pd.DataFrame) -> tuple[Pairs, np.ndarray]:
     return pairs, codes
 
 
-def _entity_of_pairs(pairs: Pairs, entities: pd.DataFrame) -> list:
-    """Each pair's entity as (kind, role, organization, aliases), None without one: the last
-    entity row of its document and local name. Matched on codes of the strings (Arrow's
-    encoding for Arrow strings), not through a dict keyed by Python strings, which at 100,000
-    articles is ~200 MB of tuples."""
+def _entity_of_pairs(pairs: Pairs, entities: pd.DataFrame) -> tuple[list, list, list, list]:
+    """Each pair's entity kind, role, organization and aliases as columns (None without an
+    entity): the last entity row of its document and local name. Matched on codes of the
+    strings (Arrow's encoding for Arrow strings), not through a dict keyed by Python strings,
+    which at 100,000 articles is ~200 MB of tuples."""
     doc = _codes_with(entities["doc_id"], pairs.doc_ids)
     name = _codes_with(entities["speaker"], pairs.names)
     n_entities, n_names = len(entities), int(name.max(initial=0)) + 1
@@ -242,10 +242,7 @@ def _entity_of_pairs(pairs: Pairs, entities: pd.DataFrame) -> list:
     np.maximum.at(row, pair_of_entity[found], found)  # the last entity row of each pair
     kind, role, org = (shared(entities[col], row) for col in ("kind", "role", "organization"))
     aliases = entities["aliases"].to_numpy(dtype=object)
-    return [
-        None if r < 0 else (k, ro, o, aliases[r])
-        for r, k, ro, o in zip(row.tolist(), kind, role, org, strict=True)
-    ]
+    return kind, role, org, [aliases[r] if r >= 0 else None for r in row.tolist()]
 
 
 def _codes_with(column: pd.Series, values: list) -> np.ndarray:
@@ -265,31 +262,29 @@ class Resolved(NamedTuple):
     metas: list
 
 
-def _resolve_pairs(pairs: Pairs, local: list, surnames: dict, meta_index: dict) -> Resolved:
-    """`_resolve_pair` of each pair (`local`: its entity), gathered into columns (cheaper than
-    a tuple per pair)."""
-    resolved = Resolved([], [], [], [], [], [], [])
-    ids, names, kinds, roles, orgs, aliases, metas = resolved
-    for doc_id, name, ent in zip(pairs.doc_ids, pairs.names, local, strict=True):
-        sid, canonical, kind, role, org, alias_list, meta = _resolve_pair(
-            doc_id, name, ent, surnames, meta_index
-        )
+def _resolve_pairs(pairs: Pairs, entity: tuple, surnames: dict, meta_index: dict) -> Resolved:
+    """`_resolve_pair` of each pair, gathered into columns (cheaper than a tuple per pair);
+    `entity` holds each pair's entity kind, role, organization and aliases as columns, of
+    which the last three are the result's own."""
+    kinds_found, roles, orgs, aliases = entity
+    resolved = Resolved([], [], [], roles, orgs, aliases, [])
+    ids, names, kinds, metas = resolved.ids, resolved.names, resolved.kinds, resolved.metas
+    for doc_id, name, kind, known in zip(
+        pairs.doc_ids, pairs.names, kinds_found, aliases, strict=True
+    ):
+        sid, canonical, kind, meta = _resolve_pair(doc_id, name, kind, known, surnames, meta_index)
         ids.append(sid)
         names.append(canonical)
         kinds.append(kind)
-        roles.append(role)
-        orgs.append(org)
-        aliases.append(alias_list)
         metas.append(meta)
     return resolved
 
 
-def _resolve_pair(doc_id, name, ent: tuple | None, surnames: dict, meta_index: dict) -> tuple:
-    """(speaker id, canonical name, kind, role, organization, entity aliases or None, metadata
-    row or None) of one (doc_id, name) and its entity (kind, role, organization, aliases)."""
-    kind = ent[0] if ent is not None and isinstance(ent[0], str) else "person"
+def _resolve_pair(doc_id, name, kind, aliases, surnames: dict, meta_index: dict) -> tuple:
+    """(speaker id, canonical name, kind, metadata row or None) of one (doc_id, name) and its
+    entity's kind and aliases (None: no entity)."""
+    kind = kind if isinstance(kind, str) else "person"
     sid, canonical = _identity(doc_id, name, kind, surnames)
-    aliases = ent[3] if ent is not None else None
     meta = None
     if meta_index:
         known = set(aliases) if aliases is not None else set()
@@ -297,9 +292,7 @@ def _resolve_pair(doc_id, name, ent: tuple | None, surnames: dict, meta_index: d
         if meta is not None:
             canonical = meta["name"]
             sid = slug(canonical)
-    role = ent[1] if ent is not None else None
-    organization = ent[2] if ent is not None else None
-    return sid, canonical, kind, role, organization, aliases, meta
+    return sid, canonical, kind, meta
 
 
 SPEAKER_COLUMNS = tuple(schema.TABLES["speakers"])
