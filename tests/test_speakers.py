@@ -143,3 +143,32 @@ def test_most_common_role_takes_the_first_met_on_a_tie():
     assert speakers._most_common({"Mayor": 1, "mayor": 1}) == "Mayor"
     assert speakers._most_common({"Mayor": 1, "Governor": 2}) == "Governor"
     assert speakers._most_common({}) is None
+
+
+def test_each_pair_takes_its_documents_last_entity_and_a_pair_without_one_is_a_person():
+    said = {"paragraph": 0, "kind": "direct", "text": "x", "start": 0, "end": 1, "n_words": 1}
+    q = schema.frame(
+        "quotes",
+        [
+            said | {"doc_id": "a", "quote_id": "a#q0", "speaker": "Acme"},
+            said | {"doc_id": "b", "quote_id": "b#q0", "speaker": "Acme"},
+            said | {"doc_id": "b", "quote_id": "b#q1", "speaker": "Jane Roe"},
+        ],
+    )
+    e = pd.DataFrame(
+        [
+            {"doc_id": "a", "speaker": "Acme", "kind": "person", "role": "owner"},
+            {"doc_id": "a", "speaker": "Acme", "kind": "organization", "role": "company"},
+            {"doc_id": "b", "speaker": "Acme", "kind": "group", "role": None},
+            {"doc_id": "b", "speaker": "Nobody Quoted", "kind": "person", "role": "x"},
+            {"doc_id": "c", "speaker": "Jane Roe", "kind": "group", "role": "y"},
+        ]
+    )
+    d = schema.frame("documents", [{"doc_id": x, "source": x, "n_words": 0} for x in "abc"])
+    q2, table = speakers.build(q, e, d)
+    assert q2["speaker_id"].tolist() == ["acme", "b/acme", "jane-roe"]
+    rows = table.set_index("speaker_id")
+    assert rows.loc["acme", "kind"] == "organization" and rows.loc["acme", "role"] == "company"
+    assert rows.loc["b/acme", "kind"] == "group" and pd.isna(rows.loc["b/acme", "role"])
+    assert rows.loc["jane-roe", "kind"] == "person"  # no entity of her own document
+    assert pd.isna(rows.loc["jane-roe", "role"]) and "nobody-quoted" not in rows.index
