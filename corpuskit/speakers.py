@@ -21,7 +21,7 @@ import pandas as pd
 import yaml
 
 from corpuskit import schema
-from corpuskit.columns import as_column, factorize, shared
+from corpuskit.columns import as_column, encode, factorize, shared
 from corpuskit.errors import UsageError
 
 GLOBAL_KINDS = ("person", "organization")
@@ -247,7 +247,7 @@ def _entity_of_pairs(pairs: Pairs, entities: pd.DataFrame) -> tuple[list, list, 
 
 def _codes_with(column: pd.Series, values: list) -> np.ndarray:
     """Codes of a column's values followed by `values`, in one encoding (-1: missing)."""
-    return factorize(pd.concat([column, pd.Series(values)], ignore_index=True))[0]
+    return encode(pd.concat([column, pd.Series(values)], ignore_index=True))[0]
 
 
 class Resolved(NamedTuple):
