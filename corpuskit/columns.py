@@ -33,6 +33,17 @@ def encode(values: pd.Series) -> tuple[np.ndarray, int]:
     return found, len(dictionary)
 
 
+def encode_together(column: pd.Series, values) -> tuple[np.ndarray, np.ndarray, int]:
+    """`encode` of a column and of other values in one encoding, for matching them by value:
+    (the column's codes, the values' codes, the number of distinct values). Text matched
+    against a text column takes the column's (Arrow) type, not a Python string per row."""
+    values = pd.Series(values, copy=False)
+    if isinstance(column.dtype, pd.StringDtype) and pd.api.types.infer_dtype(values) == "string":
+        values = values.astype(column.dtype)
+    codes, n_distinct = encode(pd.concat([column, values], ignore_index=True))
+    return codes[: len(column)], codes[len(column) :], n_distinct
+
+
 def shared(values: pd.Series, rows: np.ndarray | None = None) -> list:
     """A column (or its values at `rows`, -1 giving None) as a Python list in which equal
     values are one object (missing: None): a million entities name a hundred thousand

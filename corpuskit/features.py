@@ -27,7 +27,7 @@ from scipy import special
 from threadpoolctl import threadpool_limits
 
 from corpuskit import schema
-from corpuskit.columns import as_column, encode, factorize
+from corpuskit.columns import as_column, encode_together, factorize
 from corpuskit.frames import counted_frame
 
 LEVEL = 0.95
@@ -340,10 +340,7 @@ def _names(quotes, speakers, groups) -> list:
     names = np.full(len(groups.ids), None, dtype=object)
     found = np.zeros(len(groups.ids), dtype=bool)
     if speakers is not None and not speakers.empty and "speaker_id" in speakers:
-        dtype = quotes["speaker_id"].dtype  # of the values in groups.ids
-        if isinstance(dtype, pd.CategoricalDtype):
-            dtype = dtype.categories.dtype
-        at = _last_rows(speakers["speaker_id"], groups.ids, dtype)
+        at = _last_rows(speakers["speaker_id"], groups.ids)
         found = at >= 0
         names[found] = speakers["speaker"].iloc[at[found]].to_numpy(dtype=object)
     if "speaker" in quotes:
@@ -352,18 +349,13 @@ def _names(quotes, speakers, groups) -> list:
     return names.tolist()
 
 
-def _last_rows(keys: pd.Series, wanted: np.ndarray, dtype) -> np.ndarray:
-    """The position of each `wanted` value's last row in `keys` (-1: none). `wanted` holds
-    values of a column of type `dtype`, converted to it to share one encoding with `keys`;
-    text matched against text keys takes their (Arrow) type, not a Python string per key."""
-    text = isinstance(keys.dtype, pd.StringDtype) and pd.api.types.infer_dtype(wanted) == "string"
-    wanted = pd.Series(wanted, dtype=keys.dtype if keys.dtype == dtype or text else object)
-    codes, n_distinct = encode(pd.concat([keys, wanted], ignore_index=True))
-    n = len(keys)
+def _last_rows(keys: pd.Series, wanted: np.ndarray) -> np.ndarray:
+    """The position of each `wanted` value's last row in `keys` (-1: none), matched by value."""
+    codes, wanted_codes, n_distinct = encode_together(keys, wanted)
     last = np.full(n_distinct, -1, dtype=np.int64)
-    rows = np.flatnonzero(codes[:n] >= 0)
+    rows = np.flatnonzero(codes >= 0)
     np.maximum.at(last, codes[rows], rows)
-    return np.where(codes[n:] >= 0, last[codes[n:]], -1)
+    return np.where(wanted_codes >= 0, last[wanted_codes], -1)
 
 
 def _weights(words: np.ndarray) -> np.ndarray:

@@ -7,7 +7,15 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from corpuskit.columns import _arrow_strings, as_column, encode, factorize, shared, shared_lists
+from corpuskit.columns import (
+    _arrow_strings,
+    as_column,
+    encode,
+    encode_together,
+    factorize,
+    shared,
+    shared_lists,
+)
 
 VALUES = ["b", "a", None, "b", "", "a", "é"]
 
@@ -30,6 +38,15 @@ def test_encode_gives_factorize_codes_and_the_number_of_distinct_values(dtype):
     column = pd.Series(VALUES, dtype=dtype)
     codes, n_distinct = encode(column)
     assert codes.tolist() == factorize(column)[0].tolist() and n_distinct == 4
+
+
+@pytest.mark.parametrize("dtype", ["string", "str", "object"], ids=str)
+def test_a_column_and_other_values_share_one_encoding(dtype):
+    column = pd.Series(["x", None, "y", "x"], dtype=dtype)
+    values = np.array(["y", "z", "x"], dtype=object)
+    codes, value_codes, n_distinct = encode_together(column, values)
+    assert codes.tolist() == [0, -1, 1, 0] and value_codes.tolist() == [1, 2, 0]
+    assert n_distinct == 3
 
 
 def test_shared_values_at_rows_take_none_for_minus_one():
