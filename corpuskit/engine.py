@@ -176,17 +176,26 @@ def process_files_for_disk(args_list: list[tuple]) -> list[tuple[bytes, bytes, t
     """`process_file` over a chunk of files, each result packed for the cache (runs in a worker).
 
     Each file gives (meta, tables, chunk). `chunk` is None but on the chunk's last file, where
-    it is (number of files, the whole chunk packed by `_pack_chunk`, or None): the build then
+    it is (number of files, the whole chunk packed by `_joined`, or None): the build then
     decodes and writes one table per chunk rather than one per file.
     """
     from corpuskit.pipeline import process_file
 
     delay = float(os.environ.get(DELAY_ENV, "0") or 0)
-    out, arrow = [], []
+    results = []
     for args in args_list:
         if delay:
             time.sleep(delay)
-        meta, tables, parts = _pack(process_file(*args))
+        results.append(process_file(*args))
+    packed = _pack_together(results)
+    return packed if packed is not None else _pack_each(results)
+
+
+def _pack_each(results: list) -> list[tuple[bytes, bytes, tuple | None]]:
+    """The files' results packed one by one (`_pack`), then joined by `_pack_chunk`."""
+    out, arrow = [], []
+    for result in results:
+        meta, tables, parts = _pack(result)
         out.append((meta, tables, None))
         arrow.append(parts)
     if out:
@@ -195,11 +204,52 @@ def process_files_for_disk(args_list: list[tuple]) -> list[tuple[bytes, bytes, t
     return out
 
 
+def _pack_together(results: list) -> list[tuple[bytes, bytes, tuple | None]] | None:
+    """The files' results packed as `_pack_each` packs them, but each table made Arrow once
+    for all the files and sliced per file: converting rows costs mostly per call, and per file
+    it took a third of a worker's time. None when some table could not be made that way for
+    all files at once (columns beyond the contract, rows differing in keys, values Arrow cannot
+    type): `_pack_each` then converts file by file, as before."""
+    from corpuskit.corpus import direct_arrow_rows
+
+    if len(results) < 2:
+        return None
+    tables = {}
+    for name in (*BIG_TABLES, *_SMALL_ARROW):
+        rows = [row for result in results for row in result.rows[name]]
+        if name in BIG_TABLES:
+            table = direct_arrow_rows(name, rows)
+            table = table if table is None else table.replace_schema_metadata(None)
+        else:
+            table = _from_pylist(rows) if rows else pa.table({})
+        if table is None:
+            return None
+        tables[name] = table
+    documents = [_documents(result) for result in results]
+    offsets = dict.fromkeys(tables, 0)
+    out = []
+    for result, docs in zip(results, documents, strict=True):
+        parts = {}
+        for name, table in tables.items():
+            n = len(result.rows[name])
+            parts[name] = table.slice(offsets[name], n)
+            offsets[name] += n
+        meta, ipc = _pack_parts(result.entry, parts, docs)
+        out.append((meta, ipc, None))
+    meta, ipc, _ = out[-1]
+    joined = _joined(tables, [row for docs in documents for row in docs])
+    out[-1] = (meta, ipc, (len(out), joined))
+    return out
+
+
+# the small tables that go as Arrow (document metadata goes as rows)
+_SMALL_ARROW = ("quotes", "frame_evidence", "entities")
+
+
 def _pack_chunk(per_file: list[dict]) -> bytes | None:
-    """The tables of consecutive files (as `_pack` gives them) joined, for the build to take at
-    once: the big tables as one uncompressed Arrow stream each, the small tables as one blob
-    like a file's. None when the files' tables cannot be joined as the build would join them
-    (other big-table columns, entities Arrow cannot take): the build takes them file by file.
+    """The tables of consecutive files (as `_pack` gives them) joined by `_joined`. None when
+    the files' tables cannot be joined as the build would join them (other big-table columns,
+    entities Arrow cannot take): the build takes them file by file.
     """
     if len(per_file) < 2:
         return None
@@ -209,61 +259,82 @@ def _pack_chunk(per_file: list[dict]) -> bytes | None:
     if any(p["entities"] is None for p in per_file):
         return None
     try:
-        small = {
-            name: to_ipc(_concat(tables) if tables else per_file[0][name], compress=False)
-            for name in ("quotes", "frame_evidence", "entities")
+        tables = {
+            name: _concat(tables) if tables else per_file[0][name]
+            for name in _SMALL_ARROW
             for tables in [[p[name] for p in per_file if p[name].num_rows]]
         }
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return None
-    small["documents"] = [row for p in per_file for row in p["documents"]]
-    big = {
-        n: to_ipc(pa.concat_tables([p["big"][n] for p in per_file]), compress=False)
-        for n in BIG_TABLES
-    }
+    for name in BIG_TABLES:
+        tables[name] = pa.concat_tables([p["big"][name] for p in per_file])
+    return _joined(tables, [row for p in per_file for row in p["documents"]])
+
+
+def _joined(tables: dict[str, pa.Table], documents: list[dict]) -> bytes:
+    """The tables of consecutive files, for the build to take at once: the big tables as one
+    uncompressed Arrow stream each, the small tables as one blob like a file's."""
+    small = {name: to_ipc(tables[name], compress=False) for name in _SMALL_ARROW}
+    small["documents"] = documents
+    big = {name: to_ipc(tables[name], compress=False) for name in BIG_TABLES}
     return pickle.dumps({"big": big, "small": pickle.dumps(small, protocol=5)}, protocol=5)
 
 
 def _pack(result) -> tuple[bytes, bytes, dict]:
-    """A file's result as (meta, tables) bytes, the two files of its cache entry, and its
-    tables as Arrow for `_pack_chunk` (entities None when Arrow cannot take them).
-
-    `meta`: the manifest entry, the columns of each big table and the small tables (quotes,
-    evidence and entities as Arrow, a fraction of the memory of rows at corpus scale; document
-    metadata as rows). `tables`: the big tables as Arrow IPC streams.
-    """
+    """A file's result as (meta, tables) bytes (`_pack_parts`), and its tables as Arrow for
+    `_pack_chunk` (entities None when Arrow cannot take them)."""
     from corpuskit.corpus import arrow_rows
 
     # without the pandas metadata (a kilobyte per table): the writers have the canonical schema
-    tables = {
+    parts = {
         name: arrow_rows(name, result.rows[name]).replace_schema_metadata(None)
         for name in BIG_TABLES
     }
-    quotes = _rows_to_arrow(result.rows["quotes"])
-    evidence = _rows_to_arrow(result.rows["frame_evidence"])
-    entities = _entities_to_arrow(result.rows["entities"])
-    # documents without their text: what corpus-level assembly needs of them
-    documents = [{k: v for k, v in row.items() if k != "text"} for row in result.rows["documents"]]
+    parts["quotes"] = _rows_to_arrow(result.rows["quotes"])
+    parts["frame_evidence"] = _rows_to_arrow(result.rows["frame_evidence"])
+    parts["entities"] = _entities_to_arrow(result.rows["entities"])
+    documents = _documents(result)
+    if parts["entities"] is None:
+        meta, ipc = _pack_parts(result.entry, parts, documents, result.rows["entities"])
+    else:
+        meta, ipc = _pack_parts(result.entry, parts, documents)
+    return (
+        meta,
+        ipc,
+        {
+            "big": {name: parts[name] for name in BIG_TABLES},
+            **{name: parts[name] for name in _SMALL_ARROW},
+            "documents": documents,
+        },
+    )
+
+
+def _pack_parts(entry: dict, parts: dict, documents: list[dict], entity_rows=None):
+    """A file's (meta, tables) bytes, the two files of its cache entry, from its tables as Arrow.
+
+    `meta`: the manifest entry, the columns of each big table and the small tables (quotes,
+    evidence and entities as Arrow, a fraction of the memory of rows at corpus scale; document
+    metadata as rows; entities as rows when Arrow cannot take them). `tables`: the big tables
+    as Arrow IPC streams.
+    """
     small = {
-        "quotes": to_ipc(quotes),
-        "frame_evidence": to_ipc(evidence),
-        "entities": result.rows["entities"] if entities is None else to_ipc(entities),
+        "quotes": to_ipc(parts["quotes"]),
+        "frame_evidence": to_ipc(parts["frame_evidence"]),
+        "entities": entity_rows if entity_rows is not None else to_ipc(parts["entities"]),
         "documents": documents,
     }
     meta = {
-        "entry": result.entry,
-        "schemas": {n: t.schema.serialize().to_pybytes() for n, t in tables.items()},
+        "entry": entry,
+        "schemas": {n: parts[n].schema.serialize().to_pybytes() for n in BIG_TABLES},
         "small": pickle.dumps(small, protocol=5),
     }
-    ipc = {name: to_ipc(table) for name, table in tables.items()}
-    parts = {
-        "big": tables,
-        "quotes": quotes,
-        "frame_evidence": evidence,
-        "entities": entities,
-        "documents": documents,
-    }
-    return pickle.dumps(meta, protocol=5), pickle.dumps(ipc, protocol=5), parts
+    ipc = {name: to_ipc(parts[name]) for name in BIG_TABLES}
+    return pickle.dumps(meta, protocol=5), pickle.dumps(ipc, protocol=5)
+
+
+def _documents(result) -> list[dict]:
+    """A file's document rows without their text: what corpus-level assembly needs of them."""
+    return [{k: v for k, v in row.items() if k != "text"} for row in result.rows["documents"]]
 
 
 def _rows_to_arrow(rows: list[dict]) -> pa.Table:

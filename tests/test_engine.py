@@ -219,6 +219,57 @@ def test_rows_to_arrow_keeps_columns_missing_from_the_first_row():
     assert table.column("b").to_pylist() == [None, "x"]
 
 
+def _file_results(folder: Path, n: int) -> list:
+    from corpuskit.pipeline import load_dictionary, process_file
+
+    load_dictionary(None)
+    paths = sorted(folder.rglob("*.txt"))[:n]
+    return [process_file(p, folder, p.stem, "sha", Settings()) for p in paths]
+
+
+def _unpacked(packed: list) -> list:
+    """What the build reads of packed files: each file's cache entry and the joined chunk."""
+    import pickle
+
+    def rows(blobs: dict) -> dict:
+        return {
+            k: engine.from_ipc(v).to_pylist() if isinstance(v, bytes) else v
+            for k, v in blobs.items()
+        }
+
+    out = []
+    for meta_bytes, tables, chunk in packed:
+        meta = pickle.loads(meta_bytes)
+        schemas = {n: engine._read_schema(s) for n, s in meta["schemas"].items()}
+        out.append(
+            (meta["entry"], schemas, rows(pickle.loads(tables)), rows(pickle.loads(meta["small"])))
+        )
+        if chunk is not None:
+            joined = pickle.loads(chunk[1])
+            out.append((chunk[0], rows(joined["big"]), rows(pickle.loads(joined["small"]))))
+    return out
+
+
+def test_a_chunk_converted_at_once_packs_as_its_files_one_by_one(corpus_dir):
+    results = _file_results(corpus_dir, 6)
+    assert sum(len(r.rows["quotes"]) for r in results) > 0
+    results[2].rows["quotes"], results[2].rows["frame_evidence"] = [], []  # empty slices too
+    together = engine._pack_together(results)
+    assert together is not None and together[-1][2][1] is not None
+    assert _unpacked(together) == _unpacked(engine._pack_each(results))
+
+
+def test_a_chunk_with_columns_beyond_the_contract_is_packed_file_by_file(corpus_dir):
+    results = _file_results(corpus_dir, 3)
+    results[1].rows["documents"][0]["desk"] = "metro"  # a metadata column of one file
+    assert engine._pack_together(results) is None
+    assert engine._pack_together(results[:1]) is None  # one file: nothing to join
+    results[1].rows["documents"][0].pop("desk")
+    quoted = next(r for r in results if r.rows["quotes"])
+    quoted.rows["quotes"][-1]["extra"] = 1  # quotes differing in keys: Arrow would drop it
+    assert engine._pack_together(results) is None
+
+
 def test_manifest_entries_kept_on_disk_come_back_in_order(tmp_path, monkeypatch):
     monkeypatch.setattr(engine.Entries, "BLOCK", 3)
     entries = engine.Entries(tmp_path / ".entries.spill")
