@@ -219,7 +219,8 @@ def _pack_together(results: list) -> list[tuple[bytes, bytes, tuple | None]] | N
         rows = [row for result in results for row in result.rows[name]]
         if name in BIG_TABLES:
             table = direct_arrow_rows(name, rows)
-            table = table if table is None else table.replace_schema_metadata(None)
+            if table is not None:  # as `_pack` makes them: the writers have the canonical schema
+                table = table.replace_schema_metadata(None)
         else:
             table = _from_pylist(rows) if rows else pa.table({})
         if table is None:
@@ -294,17 +295,15 @@ def _pack(result) -> tuple[bytes, bytes, dict]:
     parts["frame_evidence"] = _rows_to_arrow(result.rows["frame_evidence"])
     parts["entities"] = _entities_to_arrow(result.rows["entities"])
     documents = _documents(result)
-    if parts["entities"] is None:
-        meta, ipc = _pack_parts(result.entry, parts, documents, result.rows["entities"])
-    else:
-        meta, ipc = _pack_parts(result.entry, parts, documents)
+    entity_rows = result.rows["entities"] if parts["entities"] is None else None
+    meta, ipc = _pack_parts(result.entry, parts, documents, entity_rows)
     return (
         meta,
         ipc,
         {
             "big": {name: parts[name] for name in BIG_TABLES},
             **{name: parts[name] for name in _SMALL_ARROW},
-            "documents": documents,
+            "documents": documents,  # the rows, as assembly takes them (not the big table)
         },
     )
 
