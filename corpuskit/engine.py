@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 BIG_TABLES = ("documents", "paragraphs", "sentences")  # streamed to disk file by file
 CACHE_DIR = ".cache"
 ENGINES = ("local", "dask")
+REUSED_RUN = 64  # reused files read from the cache and written at once
 MIN_FILES_FOR_POOL = 16  # with --jobs left automatic, fewer files run in this process
 POOL_ENV = "ARROW_DEFAULT_MEMORY_POOL"
 # Test hook: seconds to sleep per file, so a test can interrupt a build mid-way.
@@ -270,6 +271,20 @@ def _pack_chunk(per_file: list[dict]) -> bytes | None:
     for name in BIG_TABLES:
         tables[name] = pa.concat_tables([p["big"][name] for p in per_file])
     return _joined(tables, [row for p in per_file for row in p["documents"]])
+
+
+def _cached_parts(tables: bytes, small: bytes) -> dict:
+    """A file's tables as Arrow, as `_pack` gives them, from its cache entry (entities None
+    when they were kept as rows)."""
+    ipc, small_tables = pickle.loads(tables), pickle.loads(small)
+    entities = small_tables["entities"]
+    return {
+        "big": {name: from_ipc(ipc[name]) for name in BIG_TABLES},
+        "quotes": from_ipc(small_tables["quotes"]),
+        "frame_evidence": from_ipc(small_tables["frame_evidence"]),
+        "entities": from_ipc(entities) if isinstance(entities, bytes) else None,
+        "documents": small_tables["documents"],
+    }
 
 
 def _joined(tables: dict[str, pa.Table], documents: list[dict]) -> bytes:
@@ -576,21 +591,35 @@ def _stream(stage: Path, jobs: list[dict], cache: FileCache, fingerprint: str, s
     results = map_files(process_files_for_disk, args, settings)
     big = BigTables(stage, settings.engine == "dask")
     entries, small = Entries(stage / ".entries.spill"), Spill(stage / ".small.spill")
-    fresh: list[tuple[bytes, bytes]] = []  # (tables, small) of files whose chunk is not taken
+    # (tables, small) of files not written yet, in input order: either reused files (written a
+    # run at a time) or fresh files waiting for the rest of their chunk of work
+    pending: list[tuple[bytes, bytes]] = []
+    pending_reused = False
 
     def take_files():
-        big.write_files([tables for tables, _ in fresh])
-        for _, blob in fresh:
+        if pending_reused and big.streaming:  # a run of reused files: joined as a chunk is
+            packed = _pack_chunk([_cached_parts(tables, blob) for tables, blob in pending])
+            if packed is not None:
+                take_chunk(pickle.loads(packed))
+                return
+        big.write_files([tables for tables, _ in pending])
+        for _, blob in pending:
             small.append(blob)
-        fresh.clear()
+        pending.clear()
+
+    def take_chunk(joined: dict):
+        big.write_chunk(joined["big"])
+        small.append(joined["small"])
+        pending.clear()
 
     for job, key in zip(jobs, keys, strict=True):
         if key is None:
             entries.append(duplicate_entry(job))
             continue
         chunk = None
+        if reused[key] != pending_reused:
+            take_files()  # the other kind of file comes before this one in input order
         if reused[key]:
-            take_files()  # what comes before this file in input order
             meta_bytes, tables_bytes = cache.load(key)
         else:
             meta_bytes, tables_bytes, chunk = next(results)
@@ -598,16 +627,15 @@ def _stream(stage: Path, jobs: list[dict], cache: FileCache, fingerprint: str, s
         meta = pickle.loads(meta_bytes)
         entries.append(dict(meta["entry"], reused=reused[key]))
         big.add(key, meta["schemas"])
-        fresh.append((tables_bytes, meta["small"]))
+        pending.append((tables_bytes, meta["small"]))
+        pending_reused = reused[key]
         if reused[key]:
-            take_files()
+            if len(pending) >= REUSED_RUN:
+                take_files()
         elif chunk is not None:  # the chunk's last file: take the chunk at once if all here
             n_files, packed = chunk
-            if packed is not None and len(fresh) == n_files:
-                joined = pickle.loads(packed)
-                big.write_chunk(joined["big"])
-                small.append(joined["small"])
-                fresh.clear()
+            if packed is not None and len(pending) == n_files:
+                take_chunk(pickle.loads(packed))
             else:
                 take_files()
     take_files()
@@ -681,10 +709,13 @@ class BigTables:
                 self._stop_streaming()
 
     def write_files(self, tables: list[bytes]) -> None:
-        """Write the rows of files, each as packed for the cache."""
-        if self.streaming:
-            for data in tables:
-                self._write(pickle.loads(data))
+        """Write the rows of files, each as packed for the cache, one write per table for all
+        of them (files written while streaming have the same columns)."""
+        if self.streaming and tables:
+            files = [pickle.loads(data) for data in tables]
+            writers = self._open()
+            for name in BIG_TABLES:
+                writers[name].write(pa.concat_tables([from_ipc(f[name]) for f in files]))
 
     def write_chunk(self, tables: dict[str, bytes]) -> None:
         """Write the rows of consecutive files at once, as `_pack_chunk` joins them."""

@@ -259,6 +259,24 @@ def test_a_chunk_converted_at_once_packs_as_its_files_one_by_one(corpus_dir):
     assert _unpacked(together) == _unpacked(engine._pack_each(results))
 
 
+def test_a_run_of_reused_files_joins_as_the_chunk_they_were_made_in(corpus_dir):
+    """Reused files are written a run at a time, joined from their cache entries: the same
+    tables as the chunk the workers joined when the files were fresh."""
+    import pickle
+
+    results = _file_results(corpus_dir, 5)
+    packed = engine._pack_each(results)
+    parts = []
+    for meta_bytes, tables, _ in packed:
+        parts.append(engine._cached_parts(tables, pickle.loads(meta_bytes)["small"]))
+    from_cache = (*packed[-1][:2], (5, engine._pack_chunk(parts)))
+    assert _unpacked([from_cache])[-1] == _unpacked(packed)[-1]  # the joined chunk's tables
+    rows_kept = pickle.loads(pickle.loads(packed[0][0])["small"])
+    rows_kept["entities"] = [{"speaker": "Jacob Frey"}]  # entities kept as rows: not joined
+    kept = pickle.dumps(rows_kept)
+    assert engine._cached_parts(packed[0][1], kept)["entities"] is None
+
+
 def test_a_chunk_with_columns_beyond_the_contract_is_packed_file_by_file(corpus_dir):
     results = _file_results(corpus_dir, 3)
     results[1].rows["documents"][0]["desk"] = "metro"  # a metadata column of one file
