@@ -597,7 +597,7 @@ def _stream(stage: Path, jobs: list[dict], cache: FileCache, fingerprint: str, s
     pending_reused = False
 
     def take_files():
-        if pending_reused and big.streaming:  # a run of reused files: joined as a chunk is
+        if pending_reused and big.streaming:  # reused files: joined as workers join a chunk
             packed = _pack_chunk([_cached_parts(tables, blob) for tables, blob in pending])
             if packed is not None:
                 take_chunk(pickle.loads(packed))
