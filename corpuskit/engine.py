@@ -193,7 +193,7 @@ def process_files_for_disk(args_list: list[tuple]) -> list[tuple[bytes, bytes, t
 
 
 def _pack_each(results: list) -> list[tuple[bytes, bytes, tuple | None]]:
-    """The files' results packed one by one (`_pack`), then joined by `_pack_chunk`."""
+    """The files' results packed one by one (`_pack`), then joined (`_chunk_tables`)."""
     out, arrow = [], []
     for result in results:
         meta, tables, parts = _pack(result)
@@ -201,7 +201,8 @@ def _pack_each(results: list) -> list[tuple[bytes, bytes, tuple | None]]:
         arrow.append(parts)
     if out:
         meta, tables, _ = out[-1]
-        out[-1] = (meta, tables, (len(out), _pack_chunk(arrow)))
+        joined = _chunk_tables(arrow)
+        out[-1] = (meta, tables, (len(out), None if joined is None else _joined(*joined)))
     return out
 
 
@@ -248,57 +249,65 @@ def _pack_together(results: list) -> list[tuple[bytes, bytes, tuple | None]] | N
 _SMALL_ARROW = ("quotes", "frame_evidence", "entities")
 
 
-def _pack_chunk(per_file: list[dict]) -> bytes | None:
-    """The tables of consecutive files (as `_pack` gives them) joined by `_joined`. None when
-    the files' tables cannot be joined as the build would join them (other big-table columns,
-    entities Arrow cannot take): the build takes them file by file.
+def _chunk_tables(per_file: list[tuple[dict, list]]) -> tuple[dict, list] | None:
+    """The tables and document rows of consecutive files (as `_pack` gives them) joined. None
+    when the files' tables cannot be joined as the build would join them (other big-table
+    columns, entities Arrow cannot take): the build takes them file by file.
     """
     if len(per_file) < 2:
         return None
-    first = per_file[0]["big"]
-    if any(not p["big"][n].schema.equals(first[n].schema) for p in per_file for n in BIG_TABLES):
+    first = per_file[0][0]
+    if any(not t[n].schema.equals(first[n].schema) for t, _ in per_file for n in BIG_TABLES):
         return None
-    if any(p["entities"] is None for p in per_file):
+    if any(t["entities"] is None for t, _ in per_file):
         return None
     try:
         tables = {
-            name: _concat(tables) if tables else per_file[0][name]
+            name: _concat(tables) if tables else first[name]
             for name in _SMALL_ARROW
-            for tables in [[p[name] for p in per_file if p[name].num_rows]]
+            for tables in [[t[name] for t, _ in per_file if t[name].num_rows]]
         }
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return None
     for name in BIG_TABLES:
-        tables[name] = pa.concat_tables([p["big"][name] for p in per_file])
-    return _joined(tables, [row for p in per_file for row in p["documents"]])
+        tables[name] = pa.concat_tables([t[name] for t, _ in per_file])
+    return tables, [row for _, documents in per_file for row in documents]
 
 
-def _cached_parts(tables: bytes, small: bytes) -> dict:
-    """A file's tables as Arrow, as `_pack` gives them, from its cache entry (entities None
-    when they were kept as rows)."""
-    ipc, small_tables = pickle.loads(tables), pickle.loads(small)
+def _cached_parts(tables: bytes, small: bytes) -> tuple[dict, list]:
+    """A file's tables as Arrow and its document rows, as `_pack` gives them, from its cache
+    entry (entities None when they were kept as rows)."""
+    small_tables = pickle.loads(small)
     entities = small_tables["entities"]
-    return {
-        "big": {name: from_ipc(ipc[name]) for name in BIG_TABLES},
-        "quotes": from_ipc(small_tables["quotes"]),
-        "frame_evidence": from_ipc(small_tables["frame_evidence"]),
-        "entities": from_ipc(entities) if isinstance(entities, bytes) else None,
-        "documents": small_tables["documents"],
-    }
+    parts = _decoded(pickle.loads(tables))
+    parts["quotes"] = from_ipc(small_tables["quotes"])
+    parts["frame_evidence"] = from_ipc(small_tables["frame_evidence"])
+    parts["entities"] = from_ipc(entities) if isinstance(entities, bytes) else None
+    return parts, small_tables["documents"]
 
 
 def _joined(tables: dict[str, pa.Table], documents: list[dict]) -> bytes:
     """The tables of consecutive files, for the build to take at once: the big tables as one
     uncompressed Arrow stream each, the small tables as one blob like a file's."""
+    big = {name: to_ipc(tables[name], compress=False) for name in BIG_TABLES}
+    return pickle.dumps({"big": big, "small": _small_blob(tables, documents)}, protocol=5)
+
+
+def _small_blob(tables: dict[str, pa.Table], documents: list[dict]) -> bytes:
+    """The small tables of one or more files as the spill keeps them: Arrow streams for
+    quotes, evidence and entities, rows for document metadata."""
     small = {name: to_ipc(tables[name], compress=False) for name in _SMALL_ARROW}
     small["documents"] = documents
-    big = {name: to_ipc(tables[name], compress=False) for name in BIG_TABLES}
-    return pickle.dumps({"big": big, "small": pickle.dumps(small, protocol=5)}, protocol=5)
+    return pickle.dumps(small, protocol=5)
 
 
-def _pack(result) -> tuple[bytes, bytes, dict]:
-    """A file's result as (meta, tables) bytes (`_pack_parts`), and its tables as Arrow for
-    `_pack_chunk` (entities None when Arrow cannot take them)."""
+def _decoded(ipc: dict[str, bytes]) -> dict[str, pa.Table]:
+    return {name: from_ipc(data) for name, data in ipc.items()}
+
+
+def _pack(result) -> tuple[bytes, bytes, tuple[dict, list]]:
+    """A file's result as (meta, tables) bytes (`_pack_parts`), and its tables as Arrow with
+    its document rows, for `_chunk_tables` (entities None when Arrow cannot take them)."""
     from corpuskit.corpus import arrow_rows
 
     # without the pandas metadata (a kilobyte per table): the writers have the canonical schema
@@ -312,15 +321,7 @@ def _pack(result) -> tuple[bytes, bytes, dict]:
     documents = _documents(result)
     entity_rows = result.rows["entities"] if parts["entities"] is None else None
     meta, ipc = _pack_parts(result.entry, parts, documents, entity_rows)
-    return (
-        meta,
-        ipc,
-        {
-            "big": {name: parts[name] for name in BIG_TABLES},
-            **{name: parts[name] for name in _SMALL_ARROW},
-            "documents": documents,  # the rows, as assembly takes them (not the big table)
-        },
-    )
+    return meta, ipc, (parts, documents)
 
 
 def _pack_parts(entry: dict, parts: dict, documents: list[dict], entity_rows=None):
@@ -598,18 +599,15 @@ def _stream(stage: Path, jobs: list[dict], cache: FileCache, fingerprint: str, s
 
     def take_files():
         if pending_reused and big.streaming:  # reused files: joined as workers join a chunk
-            packed = _pack_chunk([_cached_parts(tables, blob) for tables, blob in pending])
-            if packed is not None:
-                take_chunk(pickle.loads(packed))
+            joined = _chunk_tables([_cached_parts(tables, blob) for tables, blob in pending])
+            if joined is not None:
+                big.write_tables(joined[0])
+                small.append(_small_blob(*joined))
+                pending.clear()
                 return
         big.write_files([tables for tables, _ in pending])
         for _, blob in pending:
             small.append(blob)
-        pending.clear()
-
-    def take_chunk(joined: dict):
-        big.write_chunk(joined["big"])
-        small.append(joined["small"])
         pending.clear()
 
     for job, key in zip(jobs, keys, strict=True):
@@ -635,7 +633,10 @@ def _stream(stage: Path, jobs: list[dict], cache: FileCache, fingerprint: str, s
         elif chunk is not None:  # the chunk's last file: take the chunk at once if all here
             n_files, packed = chunk
             if packed is not None and len(pending) == n_files:
-                take_chunk(pickle.loads(packed))
+                joined = pickle.loads(packed)
+                big.write_tables(_decoded(joined["big"]))
+                small.append(joined["small"])
+                pending.clear()
             else:
                 take_files()
     take_files()
@@ -696,7 +697,7 @@ class BigTables:
 
     def add(self, key: str, schemas: dict[str, bytes]) -> None:
         """Note the next file (its cache key and the columns of its tables), in input order;
-        its rows come through `write_files` or `write_chunk`."""
+        its rows come through `write_files` or `write_tables`."""
         self.keys.append(key)
         for name, data in schemas.items():
             if name not in self.schema_bytes:
@@ -713,12 +714,10 @@ class BigTables:
         of them (files written while streaming have the same columns)."""
         if self.streaming and tables:
             files = [pickle.loads(data) for data in tables]
-            writers = self._open()
-            for name in BIG_TABLES:
-                writers[name].write(pa.concat_tables([from_ipc(f[name]) for f in files]))
+            self._write({n: pa.concat_tables([from_ipc(f[n]) for f in files]) for n in BIG_TABLES})
 
-    def write_chunk(self, tables: dict[str, bytes]) -> None:
-        """Write the rows of consecutive files at once, as `_pack_chunk` joins them."""
+    def write_tables(self, tables: dict[str, pa.Table]) -> None:
+        """Write the rows of consecutive files at once, as `_chunk_tables` joins them."""
         if self.streaming:
             self._write(tables)
 
@@ -726,7 +725,7 @@ class BigTables:
         """Close the tables, rewriting them from the cache if the columns changed mid-way."""
         if not self.streaming:
             for key in self.keys:
-                self._write(pickle.loads(cache.load(key)[1]))
+                self._write(_decoded(pickle.loads(cache.load(key)[1])))
         self.keys = []
         self.sizes = {name: writer.close() for name, writer in self._open().items()}
 
@@ -742,10 +741,10 @@ class BigTables:
             }
         return self.writers
 
-    def _write(self, ipc: dict[str, bytes]) -> None:
+    def _write(self, tables: dict[str, pa.Table]) -> None:
         writers = self._open()
-        for name, data in ipc.items():
-            writers[name].write(from_ipc(data))
+        for name in BIG_TABLES:
+            writers[name].write(tables[name])
 
     def _stop_streaming(self) -> None:
         if self.streaming:

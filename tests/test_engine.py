@@ -269,12 +269,12 @@ def test_a_run_of_reused_files_joins_as_the_chunk_they_were_made_in(corpus_dir):
     parts = []
     for meta_bytes, tables, _ in packed:
         parts.append(engine._cached_parts(tables, pickle.loads(meta_bytes)["small"]))
-    from_cache = (*packed[-1][:2], (5, engine._pack_chunk(parts)))
+    from_cache = (*packed[-1][:2], (5, engine._joined(*engine._chunk_tables(parts))))
     assert _unpacked([from_cache])[-1] == _unpacked(packed)[-1]  # the joined chunk's tables
     rows_kept = pickle.loads(pickle.loads(packed[0][0])["small"])
     rows_kept["entities"] = [{"speaker": "Jacob Frey"}]  # entities kept as rows: not joined
     kept = pickle.dumps(rows_kept)
-    assert engine._cached_parts(packed[0][1], kept)["entities"] is None
+    assert engine._cached_parts(packed[0][1], kept)[0]["entities"] is None
 
 
 def test_a_chunk_with_columns_beyond_the_contract_is_packed_file_by_file(corpus_dir):
