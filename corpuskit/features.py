@@ -188,7 +188,7 @@ class SpeakerGroups:
         order = np.argsort(codes, kind="stable")
         self.order = order[np.count_nonzero(codes < 0) :]  # quotes without a speaker come first
         self.sizes = np.bincount(codes[codes >= 0], minlength=len(uniques)).astype(np.int64)
-        self.starts = np.concatenate([[0], np.cumsum(self.sizes)[:-1]]).astype(np.int64)
+        self.starts = _starts(self.sizes)
 
     def subset(self, chosen: np.ndarray) -> tuple[SpeakerGroups, np.ndarray]:
         """The groups of the `chosen` speakers (in that order) and their quotes' positions in
@@ -196,7 +196,7 @@ class SpeakerGroups:
         part = object.__new__(SpeakerGroups)
         part.codes = part.order = None
         part.ids, part.sizes = self.ids[chosen], self.sizes[chosen]
-        part.starts = np.concatenate([[0], np.cumsum(part.sizes)[:-1]]).astype(np.int64)
+        part.starts = _starts(part.sizes)
         shift = np.repeat(self.starts[chosen] - part.starts, part.sizes)
         return part, shift + np.arange(len(shift))
 
@@ -218,6 +218,11 @@ class SpeakerGroups:
         """The speaker's own random stream: seeded by the run seed and the speaker id."""
         key = zlib.crc32(str(self.ids[speaker]).encode("utf-8"))
         return np.random.default_rng([seed, key])
+
+
+def _starts(sizes: np.ndarray) -> np.ndarray:
+    """Where each group starts when groups of `sizes` lie one after another."""
+    return np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
 
 
 def _columns(frames: list[str]) -> list[str]:
