@@ -2,8 +2,8 @@
 the big tables to Parquet as results arrive, and reuse the results of unchanged files.
 
 `build_dir` is the `corpuskit build` path. Per-file work runs in parallel, in chunks of files;
-its results come back in input order, are kept per file in `DIR/.cache` (the next build reuses
-them) and written out as Parquet row groups of a fixed size, so the tables are the same bytes
+its results come back in input order, are kept in `DIR/.cache` a unit of work at a time (the
+next build reuses them, file by file) and written out as Parquet row groups of a fixed size, so the tables are the same bytes
 whatever the number of jobs, the chunk size or the engine. The small tables that need
 corpus-level work (quotes, entities, frame evidence) are spilled to disk as they come and
 assembled at the end by `assembly.assemble`.
@@ -37,7 +37,6 @@ if TYPE_CHECKING:
 BIG_TABLES = ("documents", "paragraphs", "sentences")  # streamed to disk file by file
 CACHE_DIR = ".cache"
 ENGINES = ("local", "dask")
-REUSED_RUN = 64  # reused files read from the cache and written at once
 MIN_FILES_FOR_POOL = 16  # with --jobs left automatic, fewer files run in this process
 POOL_ENV = "ARROW_DEFAULT_MEMORY_POOL"
 # Test hook: seconds to sleep per file, so a test can interrupt a build mid-way.
@@ -59,15 +58,22 @@ def chunk_size(n_items: int, n_workers: int, requested: int = 0) -> int:
     return max(1, min(64, -(-n_items // (4 * n_workers))))
 
 
-def map_files(fn: Callable[[list], list], items: list, settings) -> Iterator:
-    """`fn` over `items` in chunks on the settings' engine; yields one result per item, in order."""
+def map_files(
+    fn: Callable[[list], list], items: list, settings, runs: list[int] | None = None
+) -> Iterator:
+    """`fn` over `items` in chunks on the settings' engine; yields one result per item, in order.
+    `runs`: lengths of consecutive runs of items that no chunk may span (default: one run)."""
     if settings.engine not in ENGINES:
         raise UsageError(f"unknown engine {settings.engine!r} (choose from {', '.join(ENGINES)})")
     from corpuskit.progress import progress
 
     n = workers(settings)
     size = chunk_size(len(items), n, settings.chunk_size)
-    chunks = [items[i : i + size] for i in range(0, len(items), size)]
+    chunks, start = [], 0
+    for length in runs if runs is not None else [len(items)]:
+        end = start + length
+        chunks += [items[i : min(i + size, end)] for i in range(start, end, size)]
+        start = end
     if settings.engine == "dask":
         results = _map_dask(fn, chunks, settings)
     elif n > 1 and len(chunks) > 1 and (settings.jobs > 0 or len(items) >= MIN_FILES_FOR_POOL):
@@ -173,12 +179,13 @@ def process_files(args_list: list[tuple]) -> list:
     return [process_file(*args) for args in args_list]
 
 
-def process_files_for_disk(args_list: list[tuple]) -> list[tuple[bytes, bytes, tuple | None]]:
-    """`process_file` over a chunk of files, each result packed for the cache (runs in a worker).
+def process_files_for_disk(args_list: list[tuple]) -> list[tuple[dict, bytes | None]]:
+    """`process_file` over a chunk of files, packed in units for the cache (runs in a worker).
 
-    Each file gives (meta, tables, chunk). `chunk` is None but on the chunk's last file, where
-    it is (number of files, the whole chunk packed by `_joined`, or None): the build then
-    decodes and writes one table per chunk rather than one per file.
+    Each file gives (info, unit): `info` holds its manifest entry, the columns of its big
+    tables and where its rows lie in its unit's tables; `unit` is None but on a unit's last
+    file, where it is the unit's tables packed by `_unit_blob`. The chunk is one unit when each
+    table can be made Arrow for all its files at once, else each file is a unit of its own.
     """
     from corpuskit.pipeline import process_file
 
@@ -188,163 +195,117 @@ def process_files_for_disk(args_list: list[tuple]) -> list[tuple[bytes, bytes, t
         if delay:
             time.sleep(delay)
         results.append(process_file(*args))
-    packed = _pack_together(results)
-    return packed if packed is not None else _pack_each(results)
+    tables = _together(results)
+    if tables is not None:
+        return _pack_unit(results, tables)
+    return [packed for result in results for packed in _pack_unit([result], _alone(result))]
 
 
-def _pack_each(results: list) -> list[tuple[bytes, bytes, tuple | None]]:
-    """The files' results packed one by one (`_pack`), then joined (`_chunk_tables`)."""
-    out, arrow = [], []
-    for result in results:
-        meta, tables, parts = _pack(result)
-        out.append((meta, tables, None))
-        arrow.append(parts)
-    if out:
-        meta, tables, _ = out[-1]
-        joined = _chunk_tables(arrow)
-        out[-1] = (meta, tables, (len(out), None if joined is None else _joined(*joined)))
-    return out
+# the small tables that go as Arrow (document metadata goes as rows)
+_SMALL_ARROW = ("quotes", "frame_evidence", "entities")
+_ROW_TABLES = (*BIG_TABLES, *_SMALL_ARROW)  # where a file's rows lie in its unit, per table
 
 
-def _pack_together(results: list) -> list[tuple[bytes, bytes, tuple | None]] | None:
-    """The files' results packed as `_pack_each` packs them, but each table made Arrow once
-    for all the files and sliced per file: converting rows costs mostly per call, and per file
-    it took a third of a worker's time. None when some table could not be made that way for
-    all files at once (columns beyond the contract, rows differing in keys, values Arrow cannot
-    type): `_pack_each` then converts file by file, as before."""
+def _together(results: list) -> dict[str, pa.Table] | None:
+    """The files' tables, each made Arrow once for all of them: converting rows costs mostly
+    per call, and per file it took a third of a worker's time. None when some table could not
+    be made that way (columns beyond the contract, rows differing in keys, values Arrow cannot
+    type), or for a single file: each file is then converted on its own (`_alone`)."""
     from corpuskit.corpus import direct_arrow_rows
 
     if len(results) < 2:
         return None
     tables = {}
-    for name in (*BIG_TABLES, *_SMALL_ARROW):
+    for name in _ROW_TABLES:
         rows = [row for result in results for row in result.rows[name]]
         if name in BIG_TABLES:
             table = direct_arrow_rows(name, rows)
-            if table is not None:  # as `_pack` makes them: the writers have the canonical schema
+            if table is not None:  # as `_alone` makes them: the writers have the canonical schema
                 table = table.replace_schema_metadata(None)
         else:
             table = _from_pylist(rows) if rows else pa.table({})
         if table is None:
             return None
         tables[name] = table
-    documents = [_documents(result) for result in results]
-    offsets = dict.fromkeys(tables, 0)
-    out = []
-    for result, docs in zip(results, documents, strict=True):
-        parts = {}
-        for name, table in tables.items():
+    return tables
+
+
+def _alone(result) -> dict[str, pa.Table | list[dict]]:
+    """One file's tables as Arrow, through pandas where Arrow cannot type the rows; entities
+    stay rows when Arrow cannot take them (the corpus then builds them from rows, as the
+    in-memory path does)."""
+    from corpuskit.corpus import arrow_rows
+
+    # without the pandas metadata (a kilobyte per table): the writers have the canonical schema
+    tables: dict = {
+        name: arrow_rows(name, result.rows[name]).replace_schema_metadata(None)
+        for name in BIG_TABLES
+    }
+    tables["quotes"] = _rows_to_arrow(result.rows["quotes"])
+    tables["frame_evidence"] = _rows_to_arrow(result.rows["frame_evidence"])
+    entities = _entities_to_arrow(result.rows["entities"])
+    tables["entities"] = entities if entities is not None else result.rows["entities"]
+    return tables
+
+
+def _pack_unit(results: list, tables: dict) -> list[tuple[dict, bytes | None]]:
+    """The files of one unit, whose tables hold all their rows one file after another, as
+    `process_files_for_disk` gives them."""
+    schemas = {name: tables[name].schema.serialize().to_pybytes() for name in BIG_TABLES}
+    starts = dict.fromkeys(_ROW_TABLES, 0)
+    infos, documents = [], []
+    for result in results:
+        rows = {}
+        for name in _ROW_TABLES:
             n = len(result.rows[name])
-            parts[name] = table.slice(offsets[name], n)
-            offsets[name] += n
-        meta, ipc = _pack_parts(result.entry, parts, docs)
-        out.append((meta, ipc, None))
-    meta, ipc, _ = out[-1]
-    joined = _joined(tables, [row for docs in documents for row in docs])
-    out[-1] = (meta, ipc, (len(out), joined))
-    return out
+            rows[name] = (starts[name], starts[name] + n)
+            starts[name] += n
+        infos.append({"entry": result.entry, "schemas": schemas, "rows": rows})
+        documents.extend(_documents(result))
+    unit = _unit_blob(infos, tables, documents)
+    return [(info, None) for info in infos[:-1]] + [(infos[-1], unit)]
 
 
-# the small tables that go as Arrow (document metadata goes as rows)
-_SMALL_ARROW = ("quotes", "frame_evidence", "entities")
+def _unit_blob(infos: list[dict], tables: dict, documents: list[dict]) -> bytes:
+    """A unit as the cache keeps it and the build takes it: its files' infos, the big tables as
+    Arrow streams and the small tables as one blob (`_small_blob`), ready for the spill."""
+    big = {name: to_ipc(tables[name]) for name in BIG_TABLES}
+    return pickle.dumps(
+        {"files": infos, "big": big, "small": _small_blob(tables, documents)}, protocol=5
+    )
 
 
-def _chunk_tables(per_file: list[tuple[dict, list]]) -> tuple[dict, list] | None:
-    """The tables and document rows of consecutive files (as `_pack` gives them) joined. None
-    when the files' tables cannot be joined as the build would join them (other big-table
-    columns, entities Arrow cannot take): the build takes them file by file.
-    """
-    if len(per_file) < 2:
-        return None
-    first = per_file[0][0]
-    if any(not t[n].schema.equals(first[n].schema) for t, _ in per_file for n in BIG_TABLES):
-        return None
-    if any(t["entities"] is None for t, _ in per_file):
-        return None
-    try:
-        tables = {
-            name: _concat(tables) if tables else first[name]
-            for name in _SMALL_ARROW
-            for tables in [[t[name] for t, _ in per_file if t[name].num_rows]]
-        }
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        return None
-    for name in BIG_TABLES:
-        tables[name] = pa.concat_tables([t[name] for t, _ in per_file])
-    return tables, [row for _, documents in per_file for row in documents]
-
-
-def _cached_parts(tables: bytes, small: bytes) -> tuple[dict, list]:
-    """A file's tables as Arrow and its document rows, as `_pack` gives them, from its cache
-    entry (entities None when they were kept as rows)."""
-    small_tables = pickle.loads(small)
-    entities = small_tables["entities"]
-    parts = _decoded(pickle.loads(tables))
-    parts["quotes"] = from_ipc(small_tables["quotes"])
-    parts["frame_evidence"] = from_ipc(small_tables["frame_evidence"])
-    parts["entities"] = from_ipc(entities) if isinstance(entities, bytes) else None
-    return parts, small_tables["documents"]
-
-
-def _joined(tables: dict[str, pa.Table], documents: list[dict]) -> bytes:
-    """The tables of consecutive files, for the build to take at once: the big tables as one
-    uncompressed Arrow stream each, the small tables as one blob like a file's."""
-    big = {name: to_ipc(tables[name], compress=False) for name in BIG_TABLES}
-    return pickle.dumps({"big": big, "small": _small_blob(tables, documents)}, protocol=5)
-
-
-def _small_blob(tables: dict[str, pa.Table], documents: list[dict]) -> bytes:
-    """The small tables of one or more files as the spill keeps them: Arrow streams for
-    quotes, evidence and entities, rows for document metadata."""
-    small = {name: to_ipc(tables[name], compress=False) for name in _SMALL_ARROW}
+def _small_blob(tables: dict, documents: list[dict]) -> bytes:
+    """The small tables of one or more files as the spill keeps them: Arrow streams for quotes
+    and evidence, and for entities unless they are rows; document metadata as rows."""
+    small: dict = {
+        name: tables[name] if isinstance(tables[name], list) else to_ipc(tables[name])
+        for name in _SMALL_ARROW
+    }
     small["documents"] = documents
     return pickle.dumps(small, protocol=5)
 
 
-def _decoded(ipc: dict[str, bytes]) -> dict[str, pa.Table]:
-    return {name: from_ipc(data) for name, data in ipc.items()}
+def _unit_rows(unit: dict, first: int, stop: int) -> tuple[dict[str, pa.Table], bytes]:
+    """The big tables and the small blob of files first..stop-1 of a unit (as `FileCache.load`
+    gives it): the unit's own when they are all its files, else slices of its tables."""
+    files = unit["files"]
+    big = {name: from_ipc(data) for name, data in unit["big"].items()}
+    if first == 0 and stop == len(files):
+        return big, unit["small"]
+    lo, hi = files[first]["rows"], files[stop - 1]["rows"]
 
+    def part(name: str, values):
+        start, end = lo[name][0], hi[name][1]
+        return values[start:end] if isinstance(values, list) else values.slice(start, end - start)
 
-def _pack(result) -> tuple[bytes, bytes, tuple[dict, list]]:
-    """A file's result as (meta, tables) bytes (`_pack_parts`), and its tables as Arrow with
-    its document rows, for `_chunk_tables` (entities None when Arrow cannot take them)."""
-    from corpuskit.corpus import arrow_rows
-
-    # without the pandas metadata (a kilobyte per table): the writers have the canonical schema
-    parts = {
-        name: arrow_rows(name, result.rows[name]).replace_schema_metadata(None)
-        for name in BIG_TABLES
-    }
-    parts["quotes"] = _rows_to_arrow(result.rows["quotes"])
-    parts["frame_evidence"] = _rows_to_arrow(result.rows["frame_evidence"])
-    parts["entities"] = _entities_to_arrow(result.rows["entities"])
-    documents = _documents(result)
-    entity_rows = result.rows["entities"] if parts["entities"] is None else None
-    meta, ipc = _pack_parts(result.entry, parts, documents, entity_rows)
-    return meta, ipc, (parts, documents)
-
-
-def _pack_parts(entry: dict, parts: dict, documents: list[dict], entity_rows=None):
-    """A file's (meta, tables) bytes, the two files of its cache entry, from its tables as Arrow.
-
-    `meta`: the manifest entry, the columns of each big table and the small tables (quotes,
-    evidence and entities as Arrow, a fraction of the memory of rows at corpus scale; document
-    metadata as rows; entities as rows when Arrow cannot take them). `tables`: the big tables
-    as Arrow IPC streams.
-    """
-    small = {
-        "quotes": to_ipc(parts["quotes"]),
-        "frame_evidence": to_ipc(parts["frame_evidence"]),
-        "entities": entity_rows if entity_rows is not None else to_ipc(parts["entities"]),
-        "documents": documents,
-    }
-    meta = {
-        "entry": entry,
-        "schemas": {n: parts[n].schema.serialize().to_pybytes() for n in BIG_TABLES},
-        "small": pickle.dumps(small, protocol=5),
-    }
-    ipc = {name: to_ipc(parts[name]) for name in BIG_TABLES}
-    return pickle.dumps(meta, protocol=5), pickle.dumps(ipc, protocol=5)
+    small = pickle.loads(unit["small"])
+    tables = {name: part(name, table) for name, table in big.items()}
+    for name in _SMALL_ARROW:
+        values = small[name]
+        tables[name] = part(name, values if isinstance(values, list) else from_ipc(values))
+    documents = part("documents", small["documents"])  # a metadata row per document row
+    return {name: tables[name] for name in BIG_TABLES}, _small_blob(tables, documents)
 
 
 def _documents(result) -> list[dict]:
@@ -409,39 +370,113 @@ class FileCache:
 
     A key covers everything a file's result depends on: its bytes, where it sits (ids and
     sources derive from its path), the corpuskit code and version, the dictionary and the
-    settings used per file. Entries of earlier builds are hard-linked in from `previous`.
+    settings used per file. Files processed together (a unit) are kept together, in a file
+    named after their keys; the index says where each key's result is: a record per unit,
+    appended once the unit is on disk, so a killed build's cache is good as far as it got.
+    Units of earlier builds are hard-linked in from `previous`.
     """
+
+    INDEX = "index"
 
     def __init__(self, folder: Path, previous: Iterable[Path] = ()):
         self.folder = folder
         self.previous = [p for p in previous if p is not None and p.is_dir()]
+        self.places: dict[str, tuple[str, int]] = {}  # key -> (unit, the file's place in it)
         folder.mkdir(parents=True, exist_ok=True)
 
-    def _file(self, folder: Path, key: str) -> Path:
-        return folder / f"{key}.pkl"
-
-    def lookup(self, key: str) -> bool:
-        """Whether `key` is cached, bringing it in from a previous build's cache if needed."""
-        mine = self._file(self.folder, key)
-        if mine.is_file():
-            return True
+    def find(self, keys: list[str]) -> dict[str, bool]:
+        """Whether each key is cached, bringing units in from earlier builds' caches."""
+        carried: dict[str, list[tuple[str, int]]] = {}  # unit -> its (key, place) taken
         for folder in self.previous:
-            theirs = self._file(folder, key)
-            if theirs.is_file():
-                _link_or_copy(theirs, mine)
-                return True
-        return False
+            theirs = read_index(folder / self.INDEX)
+            for key in keys:
+                place = theirs.get(key) if key not in self.places else None
+                if place is None:
+                    continue
+                unit, position = place
+                if unit not in carried:
+                    if not (self.folder / unit).exists():
+                        _link_or_copy(folder / unit, self.folder / unit)
+                    carried[unit] = []
+                carried[unit].append((key, position))
+                self.places[key] = place
+        self._append(list(carried.items()))
+        return {key: key in self.places for key in keys}
 
-    def store(self, key: str, meta: bytes, tables: bytes) -> None:
-        """Save a file's result; it appears whole or not at all."""
-        path = self._file(self.folder, key)
+    def store(self, keys: list[str], unit: bytes) -> None:
+        """Save the unit of files `keys` (in order); it appears whole or not at all."""
+        name = hashlib.sha256("\n".join(keys).encode()).hexdigest() + ".unit"
+        path = self.folder / name
         tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(pickle.dumps((meta, tables), protocol=5))
+        tmp.write_bytes(unit)
         os.replace(tmp, path)
+        members = [(key, position) for position, key in enumerate(keys)]
+        self._append([(name, members)])
+        self.places.update((key, (name, position)) for key, position in members)
 
-    def load(self, key: str) -> tuple[bytes, bytes]:
-        """The (meta, tables) bytes stored for `key`."""
-        return pickle.loads(self._file(self.folder, key).read_bytes())
+    def load(self, unit: str) -> dict:
+        """A unit as `_unit_blob` packed it."""
+        return pickle.loads((self.folder / unit).read_bytes())
+
+    def _append(self, records: list[tuple[str, list[tuple[str, int]]]]) -> None:
+        if records:
+            frames = []
+            for record in records:
+                data = pickle.dumps(record, protocol=5)
+                frames += [len(data).to_bytes(8, "little"), data]
+            with open(self.folder / self.INDEX, "ab") as index:
+                index.write(b"".join(frames))
+
+
+def read_index(path: Path) -> dict[str, tuple[str, int]]:
+    """Key -> (unit, place) from a cache's index; a record cut short (a killed build) ends it."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return {}
+    places: dict[str, tuple[str, int]] = {}
+    at = 0
+    while at + 8 <= len(data):
+        size = int.from_bytes(data[at : at + 8], "little")
+        if at + 8 + size > len(data):
+            break
+        try:
+            unit, members = pickle.loads(data[at + 8 : at + 8 + size])
+        except (pickle.UnpicklingError, EOFError, ValueError):
+            break
+        places.update((key, (unit, position)) for key, position in members)
+        at += 8 + size
+    return places
+
+
+class UnitReader:
+    """Reused files' rows, consecutive files of a unit at once: each call to `add` gives a
+    file's info and, when the file does not continue the run before it, that run's rows."""
+
+    def __init__(self, cache: FileCache):
+        self.cache = cache
+        self.name: str | None = None
+        self.unit: dict = {}
+        self.first = self.stop = 0
+
+    def add(self, key: str) -> tuple[dict, tuple[dict, bytes] | None]:
+        name, position = self.cache.places[key]
+        done = None
+        if name != self.name or position != self.stop:
+            done = self.take()
+            if name != self.name:
+                self.name, self.unit = name, self.cache.load(name)
+            self.first = position
+        self.stop = position + 1
+        return self.unit["files"][position], done
+
+    def take(self) -> tuple[dict, bytes] | None:
+        """The rows of the run so far (big tables, small blob), or None; the run is then empty."""
+        if self.first == self.stop:
+            return None
+        rows = _unit_rows(self.unit, self.first, self.stop)
+        self.first = self.stop
+        return rows
 
 
 def _link_or_copy(src: Path, dst: Path) -> None:
@@ -581,70 +616,66 @@ def _keep_interrupted_cache(out: Path) -> Path | None:
 def _stream(stage: Path, jobs: list[dict], cache: FileCache, fingerprint: str, settings):
     """Process or reuse every file, in input order, writing the big tables as results arrive.
 
-    Returns (manifest entries, BigTables, the small tables of each file), both spilled to disk.
+    Returns (manifest entries, BigTables, the small tables of each unit), both spilled to disk.
     """
     from corpuskit.pipeline import duplicate_entry
 
     keys = [None if "duplicate_of" in job else file_key(job, fingerprint) for job in jobs]
-    reused = {key: cache.lookup(key) for key in keys if key}
+    reused = cache.find([key for key in keys if key])
     todo = [job for job, key in zip(jobs, keys, strict=True) if key and not reused[key]]
     args = [(j["path"], j["root"], j["prefix"], j["sha256"], settings) for j in todo]
-    results = map_files(process_files_for_disk, args, settings)
+    # a unit of work never spans a reused file, so that its rows are written all at once
+    results = map_files(process_files_for_disk, args, settings, _fresh_runs(keys, reused))
     big = BigTables(stage, settings.engine == "dask")
     entries, small = Entries(stage / ".entries.spill"), Spill(stage / ".small.spill")
-    # (tables, small) of files not written yet, in input order: either reused files (written a
-    # run at a time) or fresh files waiting for the rest of their chunk of work
-    pending: list[tuple[bytes, bytes]] = []
-    pending_reused = False
+    reader = UnitReader(cache)
+    unit_keys: list[str] = []  # the fresh files of the unit being received
 
-    def take_files():
-        if pending_reused and big.streaming:  # reused files: joined as workers join a chunk
-            joined = _chunk_tables([_cached_parts(tables, blob) for tables, blob in pending])
-            if joined is not None:
-                big.write_tables(joined[0])
-                small.append(_small_blob(*joined))
-                pending.clear()
-                return
-        big.write_files([tables for tables, _ in pending])
-        for _, blob in pending:
-            small.append(blob)
-        pending.clear()
+    def write(rows: tuple[dict, bytes] | None) -> None:
+        if rows is not None:
+            big.write_tables(rows[0])
+            small.append(rows[1])
 
     for job, key in zip(jobs, keys, strict=True):
         if key is None:
             entries.append(duplicate_entry(job))
             continue
-        chunk = None
-        if reused[key] != pending_reused:
-            take_files()  # the other kind of file comes before this one in input order
+        unit = None
         if reused[key]:
-            meta_bytes, tables_bytes = cache.load(key)
+            info, done = reader.add(key)
         else:
-            meta_bytes, tables_bytes, chunk = next(results)
-            cache.store(key, meta_bytes, tables_bytes)
-        meta = pickle.loads(meta_bytes)
-        entries.append(dict(meta["entry"], reused=reused[key]))
-        big.add(key, meta["schemas"])
-        pending.append((tables_bytes, meta["small"]))
-        pending_reused = reused[key]
-        if reused[key]:
-            if len(pending) >= REUSED_RUN:
-                take_files()
-        elif chunk is not None:  # the chunk's last file: take the chunk at once if all here
-            n_files, packed = chunk
-            if packed is not None and len(pending) == n_files:
-                joined = pickle.loads(packed)
-                big.write_tables(_decoded(joined["big"]))
-                small.append(joined["small"])
-                pending.clear()
-            else:
-                take_files()
-    take_files()
+            done = reader.take()
+            info, unit = next(results)
+            unit_keys.append(key)
+        write(done)
+        entries.append(dict(info["entry"], reused=reused[key]))
+        big.add(key, info["schemas"])
+        if unit is not None:  # the unit's last file: all its files are here
+            cache.store(unit_keys, unit)
+            unit_keys = []
+            packed = pickle.loads(unit)
+            write(_unit_rows(packed, 0, len(packed["files"])))
+    write(reader.take())
     results.close()  # shut the worker pool down now: its memory is not needed for assembly
     _stop_forkserver()
     big.finish(cache)
+    cache.places = {}  # ~100 bytes a file: not needed for assembly
     release_memory()  # the written tables' buffers and the results' bytes, before assembly
     return entries, big, small
+
+
+def _fresh_runs(keys: list[str | None], reused: dict[str, bool]) -> list[int]:
+    """The lengths of the runs of files to process that follow one another in input order
+    (duplicates, which have no rows, do not break a run)."""
+    runs, length = [], 0
+    for key in keys:
+        if key is not None and reused[key]:
+            if length:
+                runs.append(length)
+            length = 0
+        elif key is not None:
+            length += 1
+    return [*runs, length] if length else runs
 
 
 def release_memory() -> None:
@@ -697,7 +728,7 @@ class BigTables:
 
     def add(self, key: str, schemas: dict[str, bytes]) -> None:
         """Note the next file (its cache key and the columns of its tables), in input order;
-        its rows come through `write_files` or `write_tables`."""
+        its rows come through `write_tables`."""
         self.keys.append(key)
         for name, data in schemas.items():
             if name not in self.schema_bytes:
@@ -709,23 +740,18 @@ class BigTables:
                 self.schema_bytes[name] = self.fields[name].serialize().to_pybytes()
                 self._stop_streaming()
 
-    def write_files(self, tables: list[bytes]) -> None:
-        """Write the rows of files, each as packed for the cache, one write per table for all
-        of them (files written while streaming have the same columns)."""
-        if self.streaming and tables:
-            files = [pickle.loads(data) for data in tables]
-            self._write({n: pa.concat_tables([from_ipc(f[n]) for f in files]) for n in BIG_TABLES})
-
     def write_tables(self, tables: dict[str, pa.Table]) -> None:
-        """Write the rows of consecutive files at once, as `_chunk_tables` joins them."""
+        """Write the rows of consecutive files at once."""
         if self.streaming:
             self._write(tables)
 
     def finish(self, cache: FileCache) -> None:
         """Close the tables, rewriting them from the cache if the columns changed mid-way."""
         if not self.streaming:
-            for key in self.keys:
-                self._write(_decoded(pickle.loads(cache.load(key)[1])))
+            reader = UnitReader(cache)
+            for rows in [*(reader.add(key)[1] for key in self.keys), reader.take()]:
+                if rows is not None:
+                    self._write(rows[0])
         self.keys = []
         self.sizes = {name: writer.close() for name, writer in self._open().items()}
 

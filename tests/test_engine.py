@@ -146,7 +146,8 @@ def test_interrupted_build_leaves_previous_dir_and_next_build_completes(corpus_d
     proc = subprocess.Popen([*cmd, "--jobs", "1", "--no-progress"], env=env)
     partial_cache = tmp_path / ".out.partial" / engine.CACHE_DIR
     deadline = time.monotonic() + 60
-    while len(list(partial_cache.glob("*.pkl"))) < 2 and time.monotonic() < deadline:
+    index = partial_cache / engine.FileCache.INDEX
+    while len(engine.read_index(index)) < 2 and time.monotonic() < deadline:
         assert proc.poll() is None, "the build ended before it could be interrupted"
         time.sleep(0.05)
     os.kill(proc.pid, signal.SIGKILL)
@@ -227,65 +228,108 @@ def _file_results(folder: Path, n: int) -> list:
     return [process_file(p, folder, p.stem, "sha", Settings()) for p in paths]
 
 
-def _unpacked(packed: list) -> list:
-    """What the build reads of packed files: each file's cache entry and the joined chunk."""
+def _rows(rows: tuple[dict, bytes]) -> tuple[dict, dict]:
+    """What the build writes and spills of a run of files (`engine._unit_rows`), as rows."""
     import pickle
 
-    def rows(blobs: dict) -> dict:
-        return {
+    big, small = rows
+    small = pickle.loads(small)
+    return (
+        {name: table.to_pylist() for name, table in big.items()},
+        {
             k: engine.from_ipc(v).to_pylist() if isinstance(v, bytes) else v
-            for k, v in blobs.items()
-        }
-
-    out = []
-    for meta_bytes, tables, chunk in packed:
-        meta = pickle.loads(meta_bytes)
-        schemas = {n: engine._read_schema(s) for n, s in meta["schemas"].items()}
-        out.append(
-            (meta["entry"], schemas, rows(pickle.loads(tables)), rows(pickle.loads(meta["small"])))
-        )
-        if chunk is not None:
-            joined = pickle.loads(chunk[1])
-            out.append((chunk[0], rows(joined["big"]), rows(pickle.loads(joined["small"]))))
-    return out
+            for k, v in small.items()
+        },
+    )
 
 
-def test_a_chunk_converted_at_once_packs_as_its_files_one_by_one(corpus_dir):
+def _units(packed: list) -> list[dict]:
+    import pickle
+
+    return [pickle.loads(unit) for _, unit in packed if unit is not None]
+
+
+def test_a_chunk_converted_at_once_gives_each_file_the_rows_it_has_alone(corpus_dir):
     results = _file_results(corpus_dir, 6)
     assert sum(len(r.rows["quotes"]) for r in results) > 0
     results[2].rows["quotes"], results[2].rows["frame_evidence"] = [], []  # empty slices too
-    together = engine._pack_together(results)
-    assert together is not None and together[-1][2][1] is not None
-    assert _unpacked(together) == _unpacked(engine._pack_each(results))
+    together = engine._pack_unit(results, engine._together(results))
+    assert [unit is not None for _, unit in together] == [False] * 5 + [True]  # one unit
+    (unit,) = _units(together)
+    per_file = []
+    for i, (info, _) in enumerate(together):
+        (own,) = _units(engine._pack_unit([results[i]], engine._alone(results[i])))
+        assert info["entry"] == own["files"][0]["entry"] == results[i].entry
+        assert info["schemas"] == own["files"][0]["schemas"]
+        per_file.append(_rows(engine._unit_rows(unit, i, i + 1)))
+        assert per_file[-1] == _rows(engine._unit_rows(own, 0, 1))
 
+    def joined(files: list[tuple[dict, dict]]) -> tuple[dict, dict]:
+        return tuple(
+            {k: [r for f in files for r in f[side][k]] for k in files[0][side]} for side in (0, 1)
+        )
 
-def test_a_run_of_reused_files_joins_as_the_chunk_they_were_made_in(corpus_dir):
-    """Reused files are written a run at a time, joined from their cache entries: the same
-    tables as the chunk the workers joined when the files were fresh."""
-    import pickle
-
-    results = _file_results(corpus_dir, 5)
-    packed = engine._pack_each(results)
-    parts = []
-    for meta_bytes, tables, _ in packed:
-        parts.append(engine._cached_parts(tables, pickle.loads(meta_bytes)["small"]))
-    from_cache = (*packed[-1][:2], (5, engine._joined(*engine._chunk_tables(parts))))
-    assert _unpacked([from_cache])[-1] == _unpacked(packed)[-1]  # the joined chunk's tables
-    rows_kept = pickle.loads(pickle.loads(packed[0][0])["small"])
-    rows_kept["entities"] = [{"speaker": "Jacob Frey"}]  # entities kept as rows: not joined
-    kept = pickle.dumps(rows_kept)
-    assert engine._cached_parts(packed[0][1], kept)[0]["entities"] is None
+    assert _rows(engine._unit_rows(unit, 1, 4)) == joined(per_file[1:4])  # a run in the middle
+    assert _rows(engine._unit_rows(unit, 0, 6)) == joined(per_file)
+    assert engine._unit_rows(unit, 0, 6)[1] is unit["small"]  # a whole unit: its own blob
 
 
 def test_a_chunk_with_columns_beyond_the_contract_is_packed_file_by_file(corpus_dir):
     results = _file_results(corpus_dir, 3)
     results[1].rows["documents"][0]["desk"] = "metro"  # a metadata column of one file
-    assert engine._pack_together(results) is None
-    assert engine._pack_together(results[:1]) is None  # one file: nothing to join
+    assert engine._together(results) is None
+    assert engine._together(results[:1]) is None  # one file: nothing to join
     results[1].rows["documents"][0].pop("desk")
     quoted = next(r for r in results if r.rows["quotes"])
     quoted.rows["quotes"][-1]["extra"] = 1  # quotes differing in keys: Arrow would drop it
-    assert engine._pack_together(results) is None
+    assert engine._together(results) is None
+
+
+def test_files_that_can_not_go_together_are_units_of_their_own(corpus_dir, monkeypatch):
+    monkeypatch.setattr(engine, "_together", lambda results: None)
+    paths = sorted(corpus_dir.rglob("*.txt"))[:3]
+    packed = engine.process_files_for_disk(
+        [(p, corpus_dir, p.stem, "sha", Settings()) for p in paths]
+    )
+    assert [len(unit["files"]) for unit in _units(packed)] == [1, 1, 1]
+
+
+def test_entities_arrow_can_not_take_stay_rows_in_a_file_alone(corpus_dir):
+    (result,) = _file_results(corpus_dir, 1)
+    result.rows["entities"] = [
+        {"speaker": "Jacob Frey", "kind": "person"},
+        {"speaker": "Frey", "note": 1},  # keys differ
+    ]
+    (unit,) = _units(engine._pack_unit([result], engine._alone(result)))
+    assert _rows(engine._unit_rows(unit, 0, 1))[1]["entities"] == result.rows["entities"]
+
+
+def test_the_cache_finds_units_of_an_earlier_build_and_reads_runs_of_them(corpus_dir, tmp_path):
+    results = _file_results(corpus_dir, 4)
+    earlier = engine.FileCache(tmp_path / "earlier")
+    packed = engine._pack_unit(results[:3], engine._together(results[:3]))
+    earlier.store(["k1", "k2", "k3"], packed[-1][1])
+    earlier.store(["k4"], engine._pack_unit(results[3:], engine._alone(results[3]))[-1][1])
+    with open(tmp_path / "earlier" / engine.FileCache.INDEX, "ab") as index:
+        index.write((1000).to_bytes(8, "little") + b"cut short")  # a killed build's last record
+
+    cache = engine.FileCache(tmp_path / "now", [tmp_path / "earlier", tmp_path / "missing"])
+    found = cache.find(["k2", "k3", "k4", "k9"])
+    assert found == {"k2": True, "k3": True, "k4": True, "k9": False}
+    assert sorted(p.suffix for p in (tmp_path / "now").iterdir()) == ["", ".unit", ".unit"]
+    index = engine.read_index(tmp_path / "now" / engine.FileCache.INDEX)
+    assert sorted(index) == ["k2", "k3", "k4"] and index["k3"][1] == 2  # places in their units
+
+    reader = engine.UnitReader(cache)
+    info, done = reader.add("k2")
+    assert info["entry"] == results[1].entry and done is None
+    info, done = reader.add("k3")
+    assert done is None  # k3 follows k2 in its unit: one run
+    info, done = reader.add("k4")
+    (unit,) = _units(packed)
+    assert _rows(done) == _rows(engine._unit_rows(unit, 1, 3))
+    assert info["entry"] == results[3].entry
+    assert reader.take() is not None and reader.take() is None
 
 
 def test_manifest_entries_kept_on_disk_come_back_in_order(tmp_path, monkeypatch):
