@@ -2,9 +2,9 @@
 the big tables to Parquet as results arrive, and reuse the results of unchanged files.
 
 `build_dir` is the `corpuskit build` path. Per-file work runs in parallel, in chunks of files;
-its results come back in input order, are kept in `DIR/.cache` a unit of work at a time (the
-next build reuses them, file by file) and written out as Parquet row groups of a fixed size, so the tables are the same bytes
-whatever the number of jobs, the chunk size or the engine. The small tables that need
+its results come back in input order, are kept in `DIR/.cache` a chunk at a time (the next
+build reuses them file by file) and written out as Parquet row groups of a fixed size, so the
+tables are the same bytes whatever the number of jobs, the chunk size or the engine. The small tables that need
 corpus-level work (quotes, entities, frame evidence) are spilled to disk as they come and
 assembled at the end by `assembly.assemble`.
 """
@@ -395,6 +395,8 @@ class FileCache:
                     continue
                 unit, position = place
                 if unit not in carried:
+                    if not (folder / unit).is_file():
+                        continue  # its unit was deleted: the file is processed again
                     if not (self.folder / unit).exists():
                         _link_or_copy(folder / unit, self.folder / unit)
                     carried[unit] = []
@@ -659,7 +661,7 @@ def _stream(stage: Path, jobs: list[dict], cache: FileCache, fingerprint: str, s
     results.close()  # shut the worker pool down now: its memory is not needed for assembly
     _stop_forkserver()
     big.finish(cache)
-    cache.places = {}  # ~100 bytes a file: not needed for assembly
+    cache.places = {}  # a few hundred bytes a file, which assembly does not need
     release_memory()  # the written tables' buffers and the results' bytes, before assembly
     return entries, big, small
 
@@ -667,15 +669,13 @@ def _stream(stage: Path, jobs: list[dict], cache: FileCache, fingerprint: str, s
 def _fresh_runs(keys: list[str | None], reused: dict[str, bool]) -> list[int]:
     """The lengths of the runs of files to process that follow one another in input order
     (duplicates, which have no rows, do not break a run)."""
-    runs, length = [], 0
+    runs = [0]
     for key in keys:
         if key is not None and reused[key]:
-            if length:
-                runs.append(length)
-            length = 0
+            runs.append(0)
         elif key is not None:
-            length += 1
-    return [*runs, length] if length else runs
+            runs[-1] += 1
+    return [length for length in runs if length]
 
 
 def release_memory() -> None:

@@ -331,6 +331,11 @@ def test_the_cache_finds_units_of_an_earlier_build_and_reads_runs_of_them(corpus
     assert info["entry"] == results[3].entry
     assert reader.take() is not None and reader.take() is None
 
+    (tmp_path / "earlier" / index["k4"][0]).unlink()  # a unit deleted by hand: processed again
+    assert engine.FileCache(tmp_path / "later", [tmp_path / "earlier"]).find(["k4"]) == {
+        "k4": False
+    }
+
 
 def test_manifest_entries_kept_on_disk_come_back_in_order(tmp_path, monkeypatch):
     monkeypatch.setattr(engine.Entries, "BLOCK", 3)
