@@ -342,17 +342,18 @@ def _from_pylist(rows: list[dict]) -> pa.Table | None:
         return None
 
 
-# lz4 for what is kept on disk: a third of the size, quick to read; no threads: they cost more
-# than they save on tables of one file. What only crosses a pipe once is not compressed.
+# lz4 for the cache's units (kept on disk; they also carry the workers' results to the build): a
+# third of the size, quick to read. No threads: the workers keep every core busy already. What
+# only this build's assembly reads back (its batches) is not compressed.
 _IPC_OPTIONS = pa.ipc.IpcWriteOptions(compression="lz4", use_threads=False)
-_IPC_PIPE = pa.ipc.IpcWriteOptions(use_threads=False)
+_IPC_PLAIN = pa.ipc.IpcWriteOptions(use_threads=False)
 _IPC_READ = pa.ipc.IpcReadOptions(use_threads=False)
 
 
 def to_ipc(table: pa.Table, compress: bool = True) -> bytes:
     """`table` as an Arrow IPC stream: far quicker to load than a pickled table."""
     sink = pa.BufferOutputStream()
-    options = _IPC_OPTIONS if compress else _IPC_PIPE
+    options = _IPC_OPTIONS if compress else _IPC_PLAIN
     with pa.ipc.new_stream(sink, table.schema, options=options) as writer:
         writer.write_table(table)
     return sink.getvalue().to_pybytes()

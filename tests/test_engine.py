@@ -249,6 +249,15 @@ def _units(packed: list) -> list[dict]:
     return [pickle.loads(unit) for _, unit in packed if unit is not None]
 
 
+def _one_after_another(runs: list[tuple[dict, dict]]) -> tuple[dict, dict]:
+    """The rows of consecutive runs of files (as `_rows` gives them) as one run."""
+    big, small = runs[0]
+    return (
+        {name: [row for run in runs for row in run[0][name]] for name in big},
+        {name: [row for run in runs for row in run[1][name]] for name in small},
+    )
+
+
 def test_a_chunk_converted_at_once_gives_each_file_the_rows_it_has_alone(corpus_dir):
     results = _file_results(corpus_dir, 6)
     assert sum(len(r.rows["quotes"]) for r in results) > 0
@@ -263,14 +272,8 @@ def test_a_chunk_converted_at_once_gives_each_file_the_rows_it_has_alone(corpus_
         assert info["schemas"] == own["files"][0]["schemas"]
         per_file.append(_rows(engine._unit_rows(unit, i, i + 1)))
         assert per_file[-1] == _rows(engine._unit_rows(own, 0, 1))
-
-    def joined(files: list[tuple[dict, dict]]) -> tuple[dict, dict]:
-        return tuple(
-            {k: [r for f in files for r in f[side][k]] for k in files[0][side]} for side in (0, 1)
-        )
-
-    assert _rows(engine._unit_rows(unit, 1, 4)) == joined(per_file[1:4])  # a run in the middle
-    assert _rows(engine._unit_rows(unit, 0, 6)) == joined(per_file)
+    assert _rows(engine._unit_rows(unit, 1, 4)) == _one_after_another(per_file[1:4])
+    assert _rows(engine._unit_rows(unit, 0, 6)) == _one_after_another(per_file)
     assert engine._unit_rows(unit, 0, 6)[1] is unit["small"]  # a whole unit: its own blob
 
 
