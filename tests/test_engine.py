@@ -136,6 +136,25 @@ def test_rebuild_with_changed_files_between_reused_ones_keeps_input_order(corpus
     assert table_bytes(out) == table_bytes(fresh)
 
 
+def test_a_rebuild_whose_columns_change_mid_way_rewrites_from_the_cache(corpus_dir, tmp_path):
+    """A CSV with a metadata column among articles stops streaming: the big tables are then
+    written again from the cache at the end, runs of cached units read whole or in part."""
+    inputs = tmp_path / "inputs"
+    shutil.copytree(corpus_dir, inputs)
+    csv = inputs / "generated" / "0001" / "zz-turns.csv"
+    csv.write_text("speaker,desk,text\nSMITH,metro,We will win.\nJONES,city,No.\n", "utf-8")
+    out = tmp_path / "out"
+    assert build([inputs], out, "--jobs", "1", "--chunk-size", "8") == 0
+    assert "desk" in pd.read_parquet(out / "documents.parquet").columns
+    changed = sorted((inputs / "generated").rglob("*.txt"))[3]
+    changed.write_text(changed.read_text(encoding="utf-8") + "\nOne more line.\n", "utf-8")
+    assert build([inputs], out, "--jobs", "1", "--chunk-size", "8") == 0
+    assert [e["path"] for e in inputs_of(out) if not e["reused"]] == [str(changed)]
+    fresh = tmp_path / "fresh"
+    assert build([inputs], fresh, "--jobs", "1", "--no-cache") == 0
+    assert table_bytes(out) == table_bytes(fresh)
+
+
 def test_interrupted_build_leaves_previous_dir_and_next_build_completes(corpus_dir, tmp_path):
     out = tmp_path / "out"
     assert build([SEEDS], out, "--jobs", "1") == 0
