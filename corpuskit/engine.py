@@ -432,10 +432,11 @@ class FileCache:
 
 
 def read_index(path: Path) -> dict[str, tuple[str, int]]:
-    """Key -> (unit, place) from a cache's index; a record cut short (a killed build) ends it."""
+    """Key -> (unit, place) from a cache's index. A record cut short (a killed build) or not
+    readable ends it: the files after it are processed again."""
     try:
         data = path.read_bytes()
-    except FileNotFoundError:
+    except OSError:
         return {}
     places: dict[str, tuple[str, int]] = {}
     at = 0
@@ -445,9 +446,9 @@ def read_index(path: Path) -> dict[str, tuple[str, int]]:
             break
         try:
             unit, members = pickle.loads(data[at + 8 : at + 8 + size])
-        except (pickle.UnpicklingError, EOFError, ValueError):
+            places.update((str(key), (str(unit), int(place))) for key, place in members)
+        except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
             break
-        places.update((key, (unit, position)) for key, position in members)
         at += 8 + size
     return places
 

@@ -327,6 +327,8 @@ def test_entities_arrow_can_not_take_stay_rows_in_a_file_alone(corpus_dir):
 
 
 def test_the_cache_finds_units_of_an_earlier_build_and_reads_runs_of_them(corpus_dir, tmp_path):
+    import pickle
+
     results = _file_results(corpus_dir, 4)
     earlier = engine.FileCache(tmp_path / "earlier")
     packed = engine._pack_unit(results[:3], engine._together(results[:3]))
@@ -334,6 +336,9 @@ def test_the_cache_finds_units_of_an_earlier_build_and_reads_runs_of_them(corpus
     earlier.store(["k4"], engine._pack_unit(results[3:], engine._alone(results[3]))[-1][1])
     with open(tmp_path / "earlier" / engine.FileCache.INDEX, "ab") as index:
         index.write((1000).to_bytes(8, "little") + b"cut short")  # a killed build's last record
+    garbled, record = tmp_path / "garbled", pickle.dumps(5)  # a whole record, not an index's
+    garbled.write_bytes(len(record).to_bytes(8, "little") + record)
+    assert engine.read_index(garbled) == {} and engine.read_index(tmp_path / "none") == {}
 
     cache = engine.FileCache(tmp_path / "now", [tmp_path / "earlier", tmp_path / "missing"])
     found = cache.find(["k2", "k3", "k4", "k9"])
