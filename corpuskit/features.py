@@ -138,10 +138,7 @@ def score_chunks(
         chosen = order[first : first + rows]
         part, quotes = groups.subset(chosen)
         positions = chosen.tolist()
-        part_table = {
-            name: [values[i] for i in positions] if isinstance(values, list) else values[chosen]
-            for name, values in table.items()
-        }
+        part_table = {name: _pick(values, chosen, positions) for name, values in table.items()}
         part_gathered = Gathered(
             frames, part, counts[quotes], words[quotes], scores[quotes], total_words, part_table
         )
@@ -157,12 +154,13 @@ def _sorted_frame(table: dict, columns: list[str]) -> pd.DataFrame:
     order = _by_words_then_id(table["n_words"], table["speaker_id"])
     positions = order.tolist()  # for the list columns, made once
     for name in columns:
-        values = table[name]
-        if isinstance(values, list):
-            table[name] = [values[i] for i in positions]
-        else:
-            table[name] = values[order]
+        table[name] = _pick(table[name], order, positions)
     return pd.DataFrame({name: table.pop(name) for name in columns}, copy=False)
+
+
+def _pick(values, order: np.ndarray, positions: list[int]):
+    """A per-speaker column's values at `order` (`positions`: the same as a list, for a list)."""
+    return [values[i] for i in positions] if isinstance(values, list) else values[order]
 
 
 def _by_words_then_id(n_words: np.ndarray, ids: list) -> np.ndarray:
