@@ -16,9 +16,7 @@ def factorize(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """(codes, uniques) as `pd.factorize` gives them: int64 codes, -1 for missing values, and
     the distinct values in order of first appearance (an object array)."""
     codes, distinct = _codes(values)
-    if isinstance(distinct, pa.Array):
-        distinct = np.array(distinct.to_pylist(), dtype=object)
-    return codes, distinct
+    return codes, _objects(distinct) if isinstance(distinct, pa.Array) else distinct
 
 
 def encode(values: pd.Series) -> tuple[np.ndarray, int]:
@@ -73,17 +71,17 @@ def shared_lists(column: pa.ChunkedArray) -> list:
     values = column.values  # every list's items; `offsets` index into them, slicing included
     if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
         return column.to_pandas().tolist()
-    items = _with_none(*_encode(values))
+    codes, dictionary = _dictionary_codes(values)
+    items = _with_none(codes, _objects(dictionary))
     offsets = column.offsets.to_numpy().tolist()
     missing = column.is_null().to_numpy(zero_copy_only=False).tolist()
     bounds = zip(offsets[:-1], offsets[1:], missing, strict=True)
     return [None if gone else tuple(items[start:end]) for start, end, gone in bounds]
 
 
-def _encode(arrow: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
-    """`factorize` of Arrow strings, by Arrow's dictionary encoding."""
-    codes, dictionary = _dictionary_codes(arrow)
-    return codes, np.array(dictionary.to_pylist(), dtype=object)
+def _objects(dictionary: pa.Array) -> np.ndarray:
+    """Arrow strings as an object array of Python strings, as `pd.factorize` gives uniques."""
+    return np.array(dictionary.to_pylist(), dtype=object)
 
 
 def _dictionary_codes(arrow: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
