@@ -4,9 +4,9 @@ the big tables to Parquet as results arrive, and reuse the results of unchanged 
 `build_dir` is the `corpuskit build` path. Per-file work runs in parallel, in chunks of files;
 its results come back in input order, are kept in `DIR/.cache` a chunk at a time (the next
 build reuses them file by file) and written out as Parquet row groups of a fixed size, so the
-tables are the same bytes whatever the number of jobs, the chunk size or the engine. The small tables that need
-corpus-level work (quotes, entities, frame evidence) are spilled to disk as they come and
-assembled at the end by `assembly.assemble`.
+tables are the same bytes whatever the number of jobs, the chunk size or the engine. The small
+tables that need corpus-level work (quotes, entities, frame evidence) are spilled to disk as
+they come and assembled at the end by `assembly.assemble`.
 """
 
 from __future__ import annotations
