@@ -117,19 +117,23 @@ _ARROW_TYPES = {
 
 
 def arrow_rows(name: str, rows: list[dict]) -> pa.Table:
-    """Rows of table `name` as Arrow: the same table as `arrow_table(name, schema.frame(name, rows))`.
+    """Rows of table `name` as Arrow: the table `arrow_table(name, schema.frame(name, rows))`
+    without its pandas metadata (its writer carries the canonical schema).
 
     A direct conversion (`direct_arrow_rows`), several times quicker than going through pandas;
     rows with columns beyond the contract, or values Arrow will not take as the contract's type,
     go through pandas.
     """
     table = direct_arrow_rows(name, rows)
-    return arrow_table(name, schema.frame(name, rows)) if table is None else table
+    if table is None:
+        table = arrow_table(name, schema.frame(name, rows)).replace_schema_metadata(None)
+    return table
 
 
 def direct_arrow_rows(name: str, rows: list[dict]) -> pa.Table | None:
-    """Rows of table `name` as Arrow with the contract's types, straight from the rows; None
-    when only pandas can make the table (columns beyond the contract, values of other types)."""
+    """Rows of table `name` as Arrow with the contract's types (no pandas metadata), straight
+    from the rows; None when only pandas can make the table (columns beyond the contract,
+    values of other types)."""
     spec = schema.TABLES[name]
     if any(dtype not in _ARROW_TYPES for dtype in spec.values()) or not set().union(*rows).issubset(
         spec
@@ -140,7 +144,7 @@ def direct_arrow_rows(name: str, rows: list[dict]) -> pa.Table | None:
         table = pa.Table.from_pylist(rows, schema=fields)
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError):
         return None
-    return table.replace_schema_metadata(canonical_schema(name, table.schema).metadata)
+    return table
 
 
 @lru_cache(maxsize=256)

@@ -219,9 +219,7 @@ def _together(results: list) -> dict[str, pa.Table] | None:
     for name in _ROW_TABLES:
         rows = [row for result in results for row in result.rows[name]]
         if name in BIG_TABLES:
-            table = direct_arrow_rows(name, rows)
-            if table is not None:  # as `_alone` makes them: the writers have the canonical schema
-                table = table.replace_schema_metadata(None)
+            table = direct_arrow_rows(name, rows)  # as `_alone` makes them
         else:
             table = _from_pylist(rows) if rows else pa.table({})
         if table is None:
@@ -237,10 +235,7 @@ def _alone(result) -> dict[str, pa.Table | list[dict]]:
     from corpuskit.corpus import arrow_rows
 
     # without the pandas metadata (a kilobyte per table): the writers have the canonical schema
-    tables: dict = {
-        name: arrow_rows(name, result.rows[name]).replace_schema_metadata(None)
-        for name in BIG_TABLES
-    }
+    tables: dict = {name: arrow_rows(name, result.rows[name]) for name in BIG_TABLES}
     tables["quotes"] = _rows_to_arrow(result.rows["quotes"])
     tables["frame_evidence"] = _rows_to_arrow(result.rows["frame_evidence"])
     entities = _entities_to_arrow(result.rows["entities"])
